@@ -1,0 +1,766 @@
+package org.obscura.rest.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import org.obscura.camera.api.BatchResult;
+import org.obscura.camera.api.CameraDescriptor;
+import org.obscura.camera.api.CameraException;
+import org.obscura.camera.api.CameraRegistry;
+import org.obscura.camera.api.CameraState;
+import org.obscura.camera.api.CameraStatus;
+import org.obscura.camera.api.Capability;
+import org.obscura.camera.api.CaptureResult;
+import org.obscura.camera.api.CaptureService;
+import org.obscura.camera.api.CapturedImage;
+import org.obscura.camera.api.DeviceInfo;
+import org.obscura.camera.api.DriverInfo;
+import org.obscura.camera.api.Frame;
+import org.obscura.camera.api.FrameListener;
+import org.obscura.camera.api.FrameSubscription;
+import org.obscura.camera.api.ImageStore;
+import org.obscura.camera.api.LiveFrame;
+import org.obscura.camera.api.Mode;
+import org.obscura.camera.api.Page;
+import org.obscura.camera.api.PixelFormat;
+import org.obscura.camera.api.Setting;
+import org.obscura.camera.api.StoredCapture;
+import org.obscura.camera.spi.CameraDriver;
+import org.osgi.framework.Filter;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.ObjectClassDefinition;
+
+/** Small hand-written stand-ins for the services the REST API uses. */
+final class Fakes {
+    private Fakes() {
+    }
+
+    static final String PID = "org.obscura.driver.testpattern.camera";
+
+    static DriverInfo testpatternInfo() {
+        return new DriverInfo("testpattern", "Test pattern", PID, true, "ready", "org.obscura.driver.testpattern", "0.1.0");
+    }
+
+    static CameraStatus status(String name, String driver, CameraState state) {
+        CameraDescriptor d = new CameraDescriptor(name, name.toUpperCase(), driver, "pattern:bars",
+                new Mode(PixelFormat.JPEG, 640, 480, 30), Set.of(Capability.STREAM, Capability.STILL), false, 0, null,
+                Map.of("model", "synthetic"));
+        return new CameraStatus(name, d, state, 0, 29.97, 120, Instant.parse("2025-01-02T03:04:05Z"), null);
+    }
+
+    // ---- registry, frames ----
+
+    static final class Registry implements CameraRegistry {
+        final Map<String, DriverInfo> drivers = new TreeMap<>();
+        final Map<String, CameraStatus> cameras = new TreeMap<>();
+        final Map<String, List<DeviceInfo>> devices = new HashMap<>();
+        final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+        /** Called for every camera()/cameras() call; lets a test make the registry fail. */
+        RuntimeException failure;
+
+        Registry driver(DriverInfo info) {
+            drivers.put(info.id(), info);
+            return this;
+        }
+
+        Registry camera(CameraStatus status) {
+            cameras.put(status.name(), status);
+            return this;
+        }
+
+        @Override
+        public List<CameraStatus> cameras() {
+            if (failure != null) {
+                throw failure;
+            }
+            return new ArrayList<>(cameras.values());
+        }
+
+        @Override
+        public Optional<CameraStatus> camera(String name) {
+            if (failure != null) {
+                throw failure;
+            }
+            return Optional.ofNullable(cameras.get(name));
+        }
+
+        @Override
+        public List<DriverInfo> drivers() {
+            return new ArrayList<>(drivers.values());
+        }
+
+        @Override
+        public Optional<DriverInfo> driver(String id) {
+            return Optional.ofNullable(drivers.get(id));
+        }
+
+        @Override
+        public List<DeviceInfo> discover(String driverId) {
+            if (!drivers.containsKey(driverId)) {
+                throw CameraException.notFound("no driver " + driverId);
+            }
+            return devices.getOrDefault(driverId, List.of());
+        }
+
+        @Override
+        public FrameSubscription subscribe(String camera, FrameListener listener) {
+            Subscription s = subscriptions.get(camera);
+            if (s == null || !cameras.containsKey(camera)) {
+                throw CameraException.notFound("no camera '" + camera + "'");
+            }
+            s.opened.incrementAndGet();
+            return s;
+        }
+
+        @Override
+        public List<Setting> settings(String camera) {
+            return List.of();
+        }
+
+        @Override
+        public Setting setSetting(String camera, String setting, Object value) {
+            throw CameraException.notFound("no setting");
+        }
+    }
+
+    /** A subscription fed by the test through {@link #frames}; reusable after close for simplicity. */
+    static final class Subscription implements FrameSubscription {
+        final String camera;
+        final BlockingQueue<LiveFrame> frames = new LinkedBlockingQueue<>();
+        final AtomicInteger opened = new AtomicInteger();
+        final AtomicInteger closes = new AtomicInteger();
+        volatile CameraState state = CameraState.STREAMING;
+        volatile boolean closed;
+
+        Subscription(String camera) {
+            this.camera = camera;
+        }
+
+        @Override
+        public String camera() {
+            return camera;
+        }
+
+        @Override
+        public CameraState state() {
+            return state;
+        }
+
+        @Override
+        public LiveFrame latest() {
+            return frames.peek();
+        }
+
+        @Override
+        public LiveFrame next(long timeout, TimeUnit unit) throws InterruptedException {
+            if (closed) {
+                return null;
+            }
+            return frames.poll(timeout, unit);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            closes.incrementAndGet();
+        }
+    }
+
+    static final class Live implements LiveFrame {
+        final byte[] jpeg;
+        final long index;
+        final boolean placeholder;
+        final Frame frame;
+        volatile Integer askedQuality;
+        volatile boolean closed;
+
+        Live(long index, boolean placeholder, String content) {
+            this.jpeg = content.getBytes(StandardCharsets.US_ASCII);
+            this.index = index;
+            this.placeholder = placeholder;
+            this.frame = Frame.of(PixelFormat.JPEG, 4, 3, 0, index, System.nanoTime(),
+                    Instant.parse("2025-01-02T03:04:05.678Z"), ByteBuffer.wrap(jpeg));
+        }
+
+        @Override
+        public Frame frame() {
+            return frame;
+        }
+
+        @Override
+        public long index() {
+            return index;
+        }
+
+        @Override
+        public boolean placeholder() {
+            return placeholder;
+        }
+
+        @Override
+        public ByteBuffer jpeg() {
+            return ByteBuffer.wrap(jpeg).asReadOnlyBuffer();
+        }
+
+        @Override
+        public ByteBuffer jpeg(int quality) {
+            if (quality < 1 || quality > 100) {
+                throw CameraException.invalid("quality", "quality out of range");
+            }
+            askedQuality = quality;
+            return jpeg();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    // ---- captures ----
+
+    static CaptureResult result(String camera, String file, long monotonic) {
+        StoredCapture s = new StoredCapture(camera, file, "captures/" + camera + "/" + file,
+                "/api/v1/captures/" + camera + "/" + file, "captures/" + camera + "/" + file + ".json", 1234,
+                Instant.parse("2025-01-02T03:04:05Z"));
+        return new CaptureResult(s, 640, 480, Instant.parse("2025-01-02T03:04:05Z"), monotonic);
+    }
+
+    static final class Capture implements CaptureService {
+        Function<String, CaptureResult> single = c -> result(c, c + "_20250102-030405-000.jpg", 0);
+        BatchResult all;
+        BatchResult stereo;
+        final List<Map<String, Object>> metadata = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CapturedImage take(String camera, Map<String, Object> metadata) {
+            throw new CameraException(CameraException.Kind.UNSUPPORTED, "not in this fake");
+        }
+
+        @Override
+        public CaptureResult capture(String camera, Map<String, Object> metadata) {
+            this.metadata.add(metadata);
+            return single.apply(camera);
+        }
+
+        @Override
+        public BatchResult captureAll(Map<String, Object> metadata) {
+            this.metadata.add(metadata);
+            return all;
+        }
+
+        @Override
+        public BatchResult captureStereo(Map<String, Object> metadata) {
+            this.metadata.add(metadata);
+            if (stereo == null) {
+                throw new CameraException(CameraException.Kind.UNAVAILABLE, "fewer than two stereo cameras are online");
+            }
+            return stereo;
+        }
+    }
+
+    /** An image store over a real folder: {@code captures/<camera>/<file>} with {@code <file>.json} sidecars. */
+    static final class Store implements ImageStore {
+        final Path root;
+
+        Store(Path root) {
+            this.root = root.toAbsolutePath().normalize();
+        }
+
+        void put(String camera, String file, String content, boolean sidecar) throws IOException {
+            Path dir = Files.createDirectories(root.resolve("captures").resolve(camera));
+            Files.writeString(dir.resolve(file), content);
+            if (sidecar) {
+                Files.writeString(dir.resolve(file + ".json"), "{\"camera\":\"" + camera + "\"}");
+            }
+        }
+
+        @Override
+        public Path root() {
+            return root;
+        }
+
+        @Override
+        public Path resolve(String relative) {
+            if (relative.contains("..") || relative.startsWith("/") || relative.contains("\\")) {
+                throw CameraException.invalid("path", "bad path " + relative);
+            }
+            return root.resolve(relative).normalize();
+        }
+
+        @Override
+        public Path write(String relative, byte[] content) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public CaptureResult store(CapturedImage image, Map<String, Object> extra) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Page<StoredCapture> captures(String camera, int offset, int limit) {
+            List<StoredCapture> all = new ArrayList<>();
+            try (var cams = Files.list(root.resolve("captures"))) {
+                for (Path cam : cams.toList()) {
+                    if (camera != null && !cam.getFileName().toString().equals(camera)) {
+                        continue;
+                    }
+                    try (var files = Files.list(cam)) {
+                        for (Path f : files.toList()) {
+                            if (!f.toString().endsWith(".json")) {
+                                capture(cam.getFileName().toString(), f.getFileName().toString()).ifPresent(all::add);
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // no captures folder: empty
+            }
+            all.sort(Comparator.comparing(StoredCapture::file).reversed());
+            int from = Math.min(offset, all.size());
+            int to = Math.min(all.size(), from + limit);
+            return new Page<>(all.subList(from, to), offset, limit, all.size());
+        }
+
+        @Override
+        public Optional<StoredCapture> capture(String camera, String file) {
+            Path f = root.resolve("captures").resolve(camera).resolve(file);
+            if (!Files.isRegularFile(f)) {
+                return Optional.empty();
+            }
+            boolean sidecar = Files.isRegularFile(f.resolveSibling(file + ".json"));
+            try {
+                return Optional.of(new StoredCapture(camera, file, "captures/" + camera + "/" + file,
+                        "/api/v1/captures/" + camera + "/" + file,
+                        sidecar ? "captures/" + camera + "/" + file + ".json" : null, Files.size(f),
+                        Files.getLastModifiedTime(f).toInstant()));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public boolean deleteCapture(String camera, String file) {
+            try {
+                Path f = root.resolve("captures").resolve(camera).resolve(file);
+                Files.deleteIfExists(f.resolveSibling(file + ".json"));
+                return Files.deleteIfExists(f);
+            } catch (IOException e) {
+                throw new CameraException(CameraException.Kind.IO, e.getMessage(), e);
+            }
+        }
+    }
+
+    // ---- drivers ----
+
+    static final class Driver implements CameraDriver {
+        final String id;
+        final String factoryPid;
+        Consumer<Map<String, Object>> validator = m -> {
+        };
+        final List<Map<String, Object>> validated = new CopyOnWriteArrayList<>();
+
+        Driver(String id, String factoryPid) {
+            this.id = id;
+            this.factoryPid = factoryPid;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public String displayName() {
+            return id;
+        }
+
+        @Override
+        public String factoryPid() {
+            return factoryPid;
+        }
+
+        @Override
+        public List<DeviceInfo> discover() {
+            return List.of();
+        }
+
+        @Override
+        public void validate(Map<String, Object> configuration) {
+            validated.add(Map.copyOf(configuration));
+            validator.accept(configuration);
+        }
+    }
+
+    static DriverDirectory directory(Driver... drivers) {
+        DriverDirectory d = new DriverDirectory();
+        long id = 1;
+        for (Driver driver : drivers) {
+            d.add(new DriverDirectory.Entry(driver, driver.id(), 0, id++, driver, null));
+        }
+        return d;
+    }
+
+    // ---- metatype ----
+
+    static final class Attribute implements AttributeDefinition {
+        final String id;
+        final int type;
+        int cardinality;
+        String[] defaults;
+        String[] options;
+        String[] labels;
+        Function<String, String> validator = v -> null;
+
+        Attribute(String id, int type) {
+            this.id = id;
+            this.type = type;
+        }
+
+        Attribute cardinality(int c) {
+            cardinality = c;
+            return this;
+        }
+
+        Attribute defaults(String... d) {
+            defaults = d;
+            return this;
+        }
+
+        Attribute options(String... o) {
+            options = o;
+            return this;
+        }
+
+        Attribute labels(String... l) {
+            labels = l;
+            return this;
+        }
+
+        Attribute validator(Function<String, String> v) {
+            validator = v;
+            return this;
+        }
+
+        @Override
+        public String getName() {
+            return id.substring(0, 1).toUpperCase() + id.substring(1);
+        }
+
+        @Override
+        public String getID() {
+            return id;
+        }
+
+        @Override
+        public String getDescription() {
+            return "the " + id;
+        }
+
+        @Override
+        public int getCardinality() {
+            return cardinality;
+        }
+
+        @Override
+        public int getType() {
+            return type;
+        }
+
+        @Override
+        public String[] getOptionValues() {
+            return options;
+        }
+
+        @Override
+        public String[] getOptionLabels() {
+            return labels;
+        }
+
+        @Override
+        public String validate(String value) {
+            return validator.apply(value);
+        }
+
+        @Override
+        public String[] getDefaultValue() {
+            return defaults;
+        }
+    }
+
+    static final class Definition implements ObjectClassDefinition {
+        final String id;
+        final List<Attribute> required = new ArrayList<>();
+        final List<Attribute> optional = new ArrayList<>();
+
+        Definition(String id) {
+            this.id = id;
+        }
+
+        Definition required(Attribute a) {
+            required.add(a);
+            return this;
+        }
+
+        Definition optional(Attribute a) {
+            optional.add(a);
+            return this;
+        }
+
+        @Override
+        public String getName() {
+            return "Test pattern camera";
+        }
+
+        @Override
+        public String getID() {
+            return id;
+        }
+
+        @Override
+        public String getDescription() {
+            return "A synthetic camera";
+        }
+
+        @Override
+        public AttributeDefinition[] getAttributeDefinitions(int filter) {
+            List<Attribute> out = new ArrayList<>();
+            if (filter == REQUIRED || filter == ALL) {
+                out.addAll(required);
+            }
+            if (filter == OPTIONAL || filter == ALL) {
+                out.addAll(optional);
+            }
+            return out.isEmpty() ? null : out.toArray(new AttributeDefinition[0]);
+        }
+
+        @Override
+        public java.io.InputStream getIcon(int size) {
+            return null;
+        }
+    }
+
+    /** The test-pattern driver's form as a typical DS-generated metatype would have it. */
+    static Definition testpatternForm() {
+        return new Definition(PID)
+                .required(new Attribute("name", AttributeDefinition.STRING))
+                .required(new Attribute("pattern", AttributeDefinition.STRING).defaults("bars")
+                        .options("bars", "gradient", "noise").labels("Bars", "Gradient", "Noise"))
+                .required(new Attribute("width", AttributeDefinition.INTEGER).defaults("640")
+                        .validator(v -> Integer.parseInt(v) > 3840 ? "width " + v + " exceeds 3840" : ""))
+                .required(new Attribute("height", AttributeDefinition.INTEGER).defaults("480"))
+                .required(new Attribute("fps", AttributeDefinition.DOUBLE).defaults("30"))
+                .optional(new Attribute("label", AttributeDefinition.STRING))
+                .optional(new Attribute("enabled", AttributeDefinition.BOOLEAN).defaults("true"))
+                .optional(new Attribute("secret", AttributeDefinition.PASSWORD))
+                .optional(new Attribute("tags", AttributeDefinition.STRING).cardinality(5));
+    }
+
+    // ---- configuration admin ----
+
+    static final class ConfigAdmin implements ConfigurationAdmin {
+        final Map<String, Config> configurations = new LinkedHashMap<>();
+        final AtomicInteger writes = new AtomicInteger();
+        final List<String> locations = new CopyOnWriteArrayList<>();
+        final List<String> filters = new CopyOnWriteArrayList<>();
+
+        /** Adds a stored configuration as if it had been read from conf/. */
+        Config stored(String factoryPid, String name, Map<String, Object> properties) {
+            Config c = new Config(this, factoryPid + "~" + name, factoryPid);
+            Hashtable<String, Object> d = new Hashtable<>(properties);
+            c.properties = d;
+            configurations.put(c.pid, c);
+            return c;
+        }
+
+        @Override
+        public Configuration createFactoryConfiguration(String factoryPid) {
+            throw new UnsupportedOperationException("the API creates named factory configurations only");
+        }
+
+        @Override
+        public Configuration createFactoryConfiguration(String factoryPid, String location) {
+            throw new UnsupportedOperationException("the API creates named factory configurations only");
+        }
+
+        @Override
+        public Configuration getConfiguration(String pid, String location) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Configuration getConfiguration(String pid) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Configuration getFactoryConfiguration(String factoryPid, String name, String location) {
+            locations.add(location);
+            String pid = factoryPid + "~" + name;
+            return configurations.computeIfAbsent(pid, p -> new Config(this, p, factoryPid));
+        }
+
+        @Override
+        public Configuration getFactoryConfiguration(String factoryPid, String name) {
+            return getFactoryConfiguration(factoryPid, name, null);
+        }
+
+        @Override
+        public Configuration[] listConfigurations(String filter) throws InvalidSyntaxException {
+            filters.add(filter);
+            Filter f = filter == null ? null : FrameworkUtil.createFilter(filter);
+            List<Configuration> out = new ArrayList<>();
+            for (Config c : configurations.values()) {
+                if (c.properties != null && (f == null || f.match(c.matchable()))) {
+                    out.add(c);
+                }
+            }
+            return out.isEmpty() ? null : out.toArray(new Configuration[0]);
+        }
+    }
+
+    static final class Config implements Configuration {
+        final ConfigAdmin admin;
+        final String pid;
+        final String factoryPid;
+        Hashtable<String, Object> properties;
+        boolean deleted;
+
+        Config(ConfigAdmin admin, String pid, String factoryPid) {
+            this.admin = admin;
+            this.pid = pid;
+            this.factoryPid = factoryPid;
+        }
+
+        Dictionary<String, Object> matchable() {
+            Hashtable<String, Object> d = new Hashtable<>(properties);
+            d.put("service.pid", pid);
+            d.put("service.factoryPid", factoryPid);
+            return d;
+        }
+
+        @Override
+        public String getPid() {
+            return pid;
+        }
+
+        @Override
+        public Dictionary<String, Object> getProperties() {
+            if (deleted) {
+                throw new IllegalStateException("deleted");
+            }
+            if (properties == null) {
+                return null;
+            }
+            Hashtable<String, Object> d = new Hashtable<>(properties);
+            d.put("service.pid", pid);
+            d.put("service.factoryPid", factoryPid);
+            return d;
+        }
+
+        @Override
+        public Dictionary<String, Object> getProcessedProperties(org.osgi.framework.ServiceReference<?> reference) {
+            return getProperties();
+        }
+
+        @Override
+        public void update(Dictionary<String, ?> props) {
+            if (deleted) {
+                throw new IllegalStateException("deleted");
+            }
+            admin.writes.incrementAndGet();
+            Hashtable<String, Object> d = new Hashtable<>();
+            for (Enumeration<String> e = props.keys(); e.hasMoreElements();) {
+                String k = e.nextElement();
+                d.put(k, props.get(k));
+            }
+            properties = d;
+        }
+
+        @Override
+        public boolean updateIfDifferent(Dictionary<String, ?> props) {
+            update(props);
+            return true;
+        }
+
+        @Override
+        public void delete() {
+            if (deleted) {
+                throw new IllegalStateException("deleted");
+            }
+            admin.writes.incrementAndGet();
+            deleted = true;
+            admin.configurations.remove(pid);
+        }
+
+        @Override
+        public String getFactoryPid() {
+            return factoryPid;
+        }
+
+        @Override
+        public void update() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setBundleLocation(String location) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String getBundleLocation() {
+            return "?";
+        }
+
+        @Override
+        public long getChangeCount() {
+            return 0;
+        }
+
+        @Override
+        public void addAttributes(ConfigurationAttribute... attrs) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Set<ConfigurationAttribute> getAttributes() {
+            return Collections.emptySet();
+        }
+
+        @Override
+        public void removeAttributes(ConfigurationAttribute... attrs) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
