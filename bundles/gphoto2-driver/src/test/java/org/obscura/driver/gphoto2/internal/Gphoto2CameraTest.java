@@ -59,7 +59,7 @@ class Gphoto2CameraTest {
         if (reason != null) {
             System.err.println("SKIPPING the libgphoto2 tests: " + reason);
         }
-        assumeTrue(reason == null, reason);
+        Peers.require(reason == null, reason);
         library = Gphoto2Library.load();
     }
 

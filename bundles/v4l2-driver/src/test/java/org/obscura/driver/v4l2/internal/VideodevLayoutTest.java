@@ -2,7 +2,6 @@ package org.obscura.driver.v4l2.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -40,8 +39,8 @@ class VideodevLayoutTest {
 
     @BeforeAll
     static void compileAndRun(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isRegularFile(HEADER), "skipped: " + HEADER + " missing (install linux-libc-dev)");
-        assumeTrue(onPath("gcc"), "skipped: gcc not found on PATH (install gcc)");
+        Peers.require(Files.isRegularFile(HEADER), "skipped: " + HEADER + " missing (install linux-libc-dev)");
+        Peers.require(onPath("gcc"), "skipped: gcc not found on PATH (install gcc)");
         Path source = dir.resolve("layout.c");
         Files.writeString(source, cProgram(), StandardCharsets.UTF_8);
         Path binary = dir.resolve("layout");

@@ -3,7 +3,6 @@ package org.obscura.driver.v4l2.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -34,14 +33,14 @@ class VividRigTest {
     void integrationTestsPassAgainstVividInAQemuGuest() throws Exception {
         assumeFalse(Boolean.getBoolean("obscura.vivid.skip"), "vivid guest tests skipped: -Dobscura.vivid.skip=true");
         assumeFalse("1".equals(System.getenv("OBSCURA_VIVID_GUEST")), "already inside the guest");
-        assumeTrue(System.getProperty("os.arch").matches("amd64|x86_64"),
+        Peers.require(System.getProperty("os.arch").matches("amd64|x86_64"),
                 "vivid guest tests skipped: they boot an amd64 kernel under qemu-system-x86_64 (this is "
                         + System.getProperty("os.arch") + ")");
         for (String tool : List.of("qemu-system-x86_64", "depmod", "modprobe", "dpkg-deb", "apt-get")) {
-            assumeTrue(onPath(tool), "vivid guest tests skipped: " + tool
+            Peers.require(onPath(tool), "vivid guest tests skipped: " + tool
                     + " not found (apt-get install qemu-system-x86 busybox-static kmod)");
         }
-        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")),
+        Peers.require(Files.isExecutable(Path.of("/bin/busybox")),
                 "vivid guest tests skipped: /bin/busybox not found (apt-get install busybox-static)");
 
         Path script = Path.of(System.getProperty("obscura.vivid.script", "src/test/vivid/run-in-vivid.sh"));
