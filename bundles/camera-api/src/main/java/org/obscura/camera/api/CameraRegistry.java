@@ -57,4 +57,16 @@ public interface CameraRegistry {
      *                         UNAVAILABLE
      */
     Setting setSetting(String camera, String setting, Object value);
+
+    /**
+     * Closes the connection to a camera's device and opens it again (for a camera that stopped answering
+     * properly). Blocks until the device is open again; viewers stay connected and its stream resumes.
+     * Default: UNSUPPORTED, for implementations that cannot reach devices.
+     *
+     * @throws CameraException NOT_FOUND, UNAVAILABLE (offline, or it did not come back), UNSUPPORTED (the
+     *                         device cannot be reset), TIMEOUT, IO
+     */
+    default void reset(String camera) {
+        throw new CameraException(CameraException.Kind.UNSUPPORTED, "resetting cameras is not supported");
+    }
 }

@@ -29,6 +29,20 @@ public interface CaptureService {
      */
     CaptureResult capture(String camera, Map<String, Object> metadata);
 
+    /**
+     * Takes a still from one camera and leaves it on the device (its memory card) without transferring or
+     * storing it here. Serialised with the camera's other captures; interrupt services are stopped around it
+     * as for any capture. Default: UNSUPPORTED, for implementations that cannot reach devices.
+     *
+     * @return where the picture is on the device, as the device names it, e.g.
+     *         {@code "/store_00010001/DCIM/100CANON/IMG_0001.JPG"}
+     * @throws CameraException NOT_FOUND, UNAVAILABLE, UNSUPPORTED (the camera does not store pictures itself),
+     *                         BUSY, TIMEOUT, IO
+     */
+    default String captureOnDevice(String camera) {
+        throw new CameraException(CameraException.Kind.UNSUPPORTED, "capturing on the device is not supported");
+    }
+
     /** Takes and stores a still from every online camera; failures of some cameras are reported, not thrown. */
     BatchResult captureAll(Map<String, Object> metadata);
 

@@ -50,6 +50,34 @@ public interface CameraDevice {
     Frame captureStill();
 
     /**
+     * Takes one still and leaves it on the device (its memory card) without transferring it, for cameras that
+     * store their own pictures. Blocks until the device reports where the picture is. Like
+     * {@link #captureStill}, it may be called while streaming (the stream pauses and resumes by itself), and
+     * the core serialises it with the camera's other captures. Default: UNSUPPORTED.
+     *
+     * @return where the picture is on the device, as the device names it, e.g.
+     *         {@code "/store_00010001/DCIM/100CANON/IMG_0001.JPG"}
+     * @throws CameraException UNSUPPORTED, BUSY, UNAVAILABLE, TIMEOUT, IO
+     */
+    default String captureOnDevice() {
+        throw new CameraException(CameraException.Kind.UNSUPPORTED, "camera '" + descriptor().name()
+                + "' cannot keep pictures on the device");
+    }
+
+    /**
+     * Closes the connection to the device and opens it again, for a device that stopped answering properly.
+     * Blocks until the device is open again. A stream that was running keeps running: it resumes by itself
+     * on the new connection (a device that cannot reopen reports that through {@link FrameSink#failed}).
+     * Default: UNSUPPORTED.
+     *
+     * @throws CameraException UNSUPPORTED, BUSY, UNAVAILABLE (the device did not come back), TIMEOUT, IO
+     */
+    default void reset() {
+        throw new CameraException(CameraException.Kind.UNSUPPORTED, "camera '" + descriptor().name()
+                + "' cannot be reset");
+    }
+
+    /**
      * The camera's settings and controls as they are now. Default: none.
      *
      * @throws CameraException UNAVAILABLE, IO

@@ -25,6 +25,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.obscura.camera.api.CameraException;
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CaptureService;
+import org.obscura.camera.api.FrameImages;
 import org.obscura.camera.api.ImageStore;
 import org.obscura.camera.spi.CameraDriver;
 import org.osgi.framework.BundleContext;
@@ -101,12 +102,18 @@ public class ApiServlet extends HttpServlet {
     @Activate
     public ApiServlet(@Reference CameraRegistry registry, @Reference CaptureService capture,
             @Reference ImageStore store, @Reference ConfigurationAdmin configurationAdmin,
-            @Reference MetaTypeService metaType, BundleContext context, Config config) {
+            @Reference MetaTypeService metaType, @Reference FrameImages images, BundleContext context, Config config) {
         this.drivers = new DriverDirectory();
         int timeout = clamp("frame.timeout.seconds", config.frame_timeout_seconds(), 1, 60);
         this.maxBodyBytes = clamp("max.body.bytes", config.max_body_bytes(), 1024, 16 * 1024 * 1024);
         Instant started = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
-        this.api = new RestApi(registry, capture, store, new CameraConfigurations(configurationAdmin),
+        ConfigurationFiles files = ConfigurationFiles.fromFramework(context::getProperty).orElse(null);
+        if (files == null) {
+            LOG.info("Camera configurations are kept in ConfigAdmin only ({} is not set)", ConfigurationFiles.FILEINSTALL_DIR);
+        } else {
+            LOG.info("Camera configurations are kept as {}", files);
+        }
+        this.api = new RestApi(registry, capture, store, images, new CameraConfigurations(configurationAdmin, files),
                 new MetaTypeFormSource(metaType, context, drivers), drivers,
                 new RestApi.Settings(Duration.ofSeconds(timeout), context.getBundle().getVersion().toString(), started),
                 Clock.systemUTC());

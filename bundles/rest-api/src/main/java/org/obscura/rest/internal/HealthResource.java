@@ -14,12 +14,14 @@ import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CameraState;
 import org.obscura.camera.api.CameraStatus;
 import org.obscura.camera.api.DriverInfo;
+import org.obscura.camera.api.FrameImages;
 import org.obscura.camera.api.ImageStore;
 
 /**
  * {@code /v1/health}: whether the server is fine, for monitors and the UI's status bar. Always 200 while the
  * API answers at all; {@code status} turns {@code degraded} (with reasons) when the data dir is missing,
- * unreadable or nearly full, so that captures would fail.
+ * unreadable or nearly full, so that captures would fail. {@code encoder} names the JPEG codec in use, with
+ * {@code fallback: true} for the slower pure-Java one (libjpeg-turbo missing), which does not degrade the status.
  */
 final class HealthResource {
 
@@ -31,12 +33,20 @@ final class HealthResource {
     private final String version;
     private final Instant started;
     private final Clock clock;
+    private final FrameImages images;
 
     /**
      * @param version the version reported (the REST bundle's)
      * @param started when the server started (the JVM start)
      */
     HealthResource(CameraRegistry registry, ImageStore store, String version, Instant started, Clock clock) {
+        this(registry, store, version, started, clock, null);
+    }
+
+    /** @param images reports the JPEG codec, or {@code null} (no {@code encoder} field) */
+    HealthResource(CameraRegistry registry, ImageStore store, String version, Instant started, Clock clock,
+            FrameImages images) {
+        this.images = images;
         this.registry = registry;
         this.store = store;
         this.version = version;
@@ -83,9 +93,11 @@ final class HealthResource {
             problems.add("the data dir cannot be read: " + e.getMessage());
         }
         long uptime = Math.max(0, Duration.between(started, clock.instant()).getSeconds());
-        return Reply.ok(new Views.Health(problems.isEmpty() ? "ok" : "degraded", version, started, uptime,
+        String status = problems.isEmpty() ? "ok" : "degraded";
+        Views.Encoder encoder = images == null ? null : new Views.Encoder(images.jpegCodec(), images.jpegFallback());
+        return Reply.ok(new Views.Health(status, version, started, uptime,
                 new Views.DriverCounts(drivers.size(), available),
                 new Views.CameraCounts(cameras.size(), cameras.size() - offline, streaming, offline),
-                new Views.DataDir(free, total), problems));
+                new Views.DataDir(free, total), encoder, problems));
     }
 }

@@ -10,12 +10,16 @@ import java.util.concurrent.TimeUnit;
 import org.obscura.camera.api.CameraException;
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CameraState;
+import org.obscura.camera.api.Frame;
+import org.obscura.camera.api.FrameImages;
 import org.obscura.camera.api.FrameSubscription;
 import org.obscura.camera.api.LiveFrame;
 
 /**
- * A camera's live picture: one JPEG ({@code /frame}) or an endless MJPEG stream ({@code /stream}), both from
- * the camera's frame hub (subscribing starts an idle camera).
+ * A camera's live picture: one JPEG ({@code /frame}, optionally small), PNG ({@code /frame.png}) or raw BGR
+ * ({@code /frame.raw}) picture, or an endless MJPEG stream ({@code /stream}), all from the camera's frame hub
+ * (subscribing starts an idle camera). Full-size JPEGs are the hub's own (encoded once per frame and quality);
+ * the other forms come from {@link FrameImages}, cached per frame by {@link FrameForms}.
  *
  * <p>Streams are blocking writers on request threads for now; {@link #endStreams()} and {@link #close()} end
  * them by closing their subscriptions, which wakes their threads.
@@ -24,28 +28,136 @@ final class LiveResource implements AutoCloseable {
 
     private final CameraRegistry registry;
     private final Duration frameTimeout;
+    /** Null when no {@link FrameImages} service is there: the derived forms then answer 503. */
+    private final FrameForms forms;
     private final Set<FrameSubscription> streams = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** @param frameTimeout how long {@code /frame} waits for a camera image */
     LiveResource(CameraRegistry registry, Duration frameTimeout) {
+        this(registry, frameTimeout, null);
+    }
+
+    /** @param images converts frames to the derived forms, or {@code null} when unavailable */
+    LiveResource(CameraRegistry registry, Duration frameTimeout, FrameImages images) {
         this.registry = registry;
         this.frameTimeout = frameTimeout;
+        this.forms = images == null ? null : new FrameForms(images);
     }
 
     void addRoutes(Router router) {
         router.add("GET", "/v1/cameras/{camera}/frame", this::frame)
+                .add("GET", "/v1/cameras/{camera}/frame.png", this::png)
+                .add("GET", "/v1/cameras/{camera}/frame.raw", this::raw)
                 .add("GET", "/v1/cameras/{camera}/stream", this::stream);
+    }
+
+    /** What a route makes of the first camera picture. */
+    @FunctionalInterface
+    private interface Picture {
+        Reply reply(LiveFrame frame);
     }
 
     /**
      * One JPEG, the first camera image (not a placeholder) to arrive, waiting up to the frame timeout.
      * {@code ?quality=1..100} re-encodes raw frames at that quality (JPEG frames from the camera pass as
-     * they are).
+     * they are). {@code ?width=&height=} asks for a smaller picture (both from 1 to the frame's size; with one
+     * of them, the other keeps the aspect ratio); JPEG frames are then decoded scaled and re-encoded, at
+     * {@code quality} or 80. {@code ?format=png|raw} is the same as {@code /frame.png} or {@code /frame.raw}.
      */
     Reply frame(Call call) throws InterruptedException {
-        String name = call.param("camera");
+        // ?format= names the same forms as the routes' suffixes, for clients that cannot change the path.
+        String format = call.query("format").orElse("jpeg");
+        switch (format) {
+            case "jpeg", "jpg" -> { }
+            case "png" -> {
+                return png(call);
+            }
+            case "raw" -> {
+                return raw(call);
+            }
+            default -> throw CameraException.invalid("format", "unknown format '" + format + "': jpeg, png or raw");
+        }
         Integer quality = call.intQuery("quality", 1, 100, null);
+        Integer width = call.intQuery("width", 1, 65535, null);
+        Integer height = call.intQuery("height", 1, 65535, null);
+        if (width == null && height == null) {
+            // Encoded buffers stay valid after the frame is closed.
+            return firstPicture(call, frame -> image("image/jpeg", frame,
+                    quality == null ? frame.jpeg() : frame.jpeg(quality)));
+        }
+        FrameForms f = forms();
+        return firstPicture(call, frame -> {
+            Frame raw = frame.frame();
+            // The sides asked for are checked first, so that the message names what the client sent.
+            if (width != null && width > raw.width()) {
+                throw CameraException.invalid("width", "width must be from 1 to the frame's width " + raw.width() + ", not " + width);
+            }
+            if (height != null && height > raw.height()) {
+                throw CameraException.invalid("height",
+                        "height must be from 1 to the frame's height " + raw.height() + ", not " + height);
+            }
+            int w = width != null ? width : Math.min(raw.width(), scaled(height, raw.width(), raw.height()));
+            int h = height != null ? height : Math.min(raw.height(), scaled(width, raw.height(), raw.width()));
+            if (w == raw.width() && h == raw.height()) {
+                return image("image/jpeg", frame, quality == null ? frame.jpeg() : frame.jpeg(quality));
+            }
+            return image("image/jpeg", frame, f.smallJpeg(call.param("camera"), frame, w, h, quality == null ? 80 : quality));
+        });
+    }
+
+    /** The other side of a size given on one side only, keeping the frame's aspect ratio; at least 1. */
+    private static int scaled(int given, int otherSide, int givenSide) {
+        return (int) Math.max(1, Math.round((double) given * otherSide / givenSide));
+    }
+
+    /** {@code /frame.png}: the first camera picture as a lossless PNG. */
+    Reply png(Call call) throws InterruptedException {
+        FrameForms f = forms();
+        return firstPicture(call, frame -> image("image/png", frame, f.png(call.param("camera"), frame)));
+    }
+
+    /**
+     * {@code /frame.raw}: the first camera picture as packed 8-bit BGR, {@code X-Width}, {@code X-Height},
+     * {@code X-Channels: 3} and {@code X-Dtype: uint8}, so that {@code numpy.frombuffer(body, numpy.uint8)
+     * .reshape(height, width, 3)} is the picture as OpenCV holds it.
+     */
+    Reply raw(Call call) throws InterruptedException {
+        FrameForms f = forms();
+        return firstPicture(call, frame -> {
+            ByteBuffer bgr = f.bgr(call.param("camera"), frame);
+            Frame raw = frame.frame();
+            return new Reply.Bytes(200, "application/octet-stream", bgr, Map.of(
+                    "Cache-Control", "no-store",
+                    "X-Frame-Index", Long.toString(frame.index()),
+                    "X-Timestamp", raw.timestamp().toString(),
+                    "X-Width", Integer.toString(raw.width()),
+                    "X-Height", Integer.toString(raw.height()),
+                    "X-Channels", "3",
+                    "X-Dtype", "uint8"));
+        });
+    }
+
+    private FrameForms forms() {
+        if (forms == null) {
+            throw new CameraException(CameraException.Kind.UNAVAILABLE, "frame conversions are not available");
+        }
+        return forms;
+    }
+
+    private static Reply image(String type, LiveFrame frame, ByteBuffer data) {
+        return new Reply.Bytes(200, type, data, Map.of(
+                "Cache-Control", "no-store",
+                "X-Frame-Index", Long.toString(frame.index()),
+                "X-Timestamp", frame.frame().timestamp().toString()));
+    }
+
+    /**
+     * Waits up to the frame timeout for the first camera image (not a placeholder) and answers what
+     * {@code picture} makes of it, while the frame is still open.
+     */
+    private Reply firstPicture(Call call, Picture picture) throws InterruptedException {
+        String name = call.param("camera");
         try (FrameSubscription subscription = registry.subscribe(name, null)) {
             long deadline = System.nanoTime() + frameTimeout.toNanos();
             boolean sawPlaceholder = false;
@@ -62,12 +174,7 @@ final class LiveResource implements AutoCloseable {
                         sawPlaceholder = true;
                         continue;
                     }
-                    // Encoded buffers stay valid after the frame is closed.
-                    ByteBuffer jpeg = quality == null ? frame.jpeg() : frame.jpeg(quality);
-                    return new Reply.Bytes(200, "image/jpeg", jpeg, Map.of(
-                            "Cache-Control", "no-store",
-                            "X-Frame-Index", Long.toString(frame.index()),
-                            "X-Timestamp", frame.frame().timestamp().toString()));
+                    return picture.reply(frame);
                 }
             }
             String waited = seconds(frameTimeout);
@@ -81,12 +188,14 @@ final class LiveResource implements AutoCloseable {
     }
 
     /**
-     * The MJPEG stream; {@code ?fps=0.1..120} caps the rate for this client. The subscription is opened here,
-     * so an unknown camera answers 404 before the stream starts.
+     * The MJPEG stream; {@code ?fps=0.1..120} caps the rate for this client, {@code ?quality=1..100} sets the
+     * quality of frames encoded from raw ones (camera JPEG frames pass through untouched). The subscription is
+     * opened here, so an unknown camera or a bad parameter answers 4xx before the stream starts.
      */
     Reply stream(Call call) {
         String name = call.param("camera");
         Double fps = call.doubleQuery("fps", 0.1, 120, null);
+        Integer quality = call.intQuery("quality", 1, 100, null);
         if (closed) {
             throw new CameraException(CameraException.Kind.UNAVAILABLE, "the server is shutting down");
         }
@@ -98,7 +207,7 @@ final class LiveResource implements AutoCloseable {
             subscription.close();
             throw new CameraException(CameraException.Kind.UNAVAILABLE, "the server is shutting down");
         }
-        MjpegStream writer = new MjpegStream(subscription, fps == null ? 0 : fps,
+        MjpegStream writer = new MjpegStream(subscription, fps == null ? 0 : fps, quality == null ? 0 : quality,
                 () -> closed || !streams.contains(subscription), () -> streams.remove(subscription));
         return new Reply.Stream(MjpegStream.CONTENT_TYPE, Map.of(
                 "Cache-Control", "no-cache, no-store, must-revalidate",

@@ -39,17 +39,20 @@ final class MjpegStream implements Reply.BodyWriter {
 
     private final FrameSubscription subscription;
     private final long minGapNanos;
+    private final int quality;
     private final BooleanSupplier stopping;
     private final Runnable onEnd;
 
     /**
      * @param subscription the viewer's subscription; owned by this stream from now on
      * @param maxFps       at most this many frames per second to this client, 0 for no cap
+     * @param quality      JPEG quality for frames encoded from raw ones, 1 to 100, or 0 for the hub's default
      * @param stopping     true when the server wants every stream to end
      * @param onEnd        run once when the stream has ended and its subscription is closed
      */
-    MjpegStream(FrameSubscription subscription, double maxFps, BooleanSupplier stopping, Runnable onEnd) {
+    MjpegStream(FrameSubscription subscription, double maxFps, int quality, BooleanSupplier stopping, Runnable onEnd) {
         this.subscription = subscription;
+        this.quality = quality;
         this.minGapNanos = maxFps > 0 ? (long) (1_000_000_000L / maxFps) : 0;
         this.stopping = stopping;
         this.onEnd = onEnd;
@@ -75,7 +78,7 @@ final class MjpegStream implements Reply.BodyWriter {
                     }
                     ByteBuffer jpeg;
                     try {
-                        jpeg = frame.jpeg();
+                        jpeg = quality == 0 ? frame.jpeg() : frame.jpeg(quality);
                     } catch (CameraException e) {
                         // One frame that cannot be encoded is skipped; the next one may well work.
                         LOG.debug("skipping frame {} of camera {}: {}", frame.index(), subscription.camera(), e.getMessage());

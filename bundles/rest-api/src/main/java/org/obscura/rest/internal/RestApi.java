@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CaptureService;
+import org.obscura.camera.api.FrameImages;
 import org.obscura.camera.api.ImageStore;
 
 /**
@@ -34,10 +35,17 @@ final class RestApi implements AutoCloseable {
 
     RestApi(CameraRegistry registry, CaptureService capture, ImageStore store, CameraConfigurations configurations,
             FormSource forms, DriverDirectory drivers, Settings settings, Clock clock) {
+        this(registry, capture, store, null, configurations, forms, drivers, settings, clock);
+    }
+
+    /** @param images frame conversions (small JPEG, PNG, raw) and the codec name; {@code null}: those answer 503 */
+    RestApi(CameraRegistry registry, CaptureService capture, ImageStore store, FrameImages images,
+            CameraConfigurations configurations, FormSource forms, DriverDirectory drivers, Settings settings,
+            Clock clock) {
         this.version = settings.version();
-        this.live = new LiveResource(registry, settings.frameTimeout());
+        this.live = new LiveResource(registry, settings.frameTimeout(), images);
         router.add("GET", "/v1", this::index);
-        new HealthResource(registry, store, settings.version(), settings.started(), clock).addRoutes(router);
+        new HealthResource(registry, store, settings.version(), settings.started(), clock, images).addRoutes(router);
         new DriverResource(registry, forms).addRoutes(router);
         new CameraResource(registry, configurations, forms, drivers).addRoutes(router);
         live.addRoutes(router);

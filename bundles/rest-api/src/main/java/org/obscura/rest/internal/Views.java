@@ -96,6 +96,10 @@ final class Views {
 
     /** The health answer: {@code status} is {@code ok}, or {@code degraded} with the reasons in {@code problems}. */
     record Health(String status, String version, Instant started, long uptimeSeconds, DriverCounts drivers,
-            CameraCounts cameras, DataDir dataDir, List<String> problems) {
+            CameraCounts cameras, DataDir dataDir, Encoder encoder, List<String> problems) {
+    }
+
+    /** The JPEG codec in use: {@code "libjpeg-turbo 2.1"} or the pure-Java {@code "java-imageio"} (fallback). */
+    record Encoder(String name, boolean fallback) {
     }
 }

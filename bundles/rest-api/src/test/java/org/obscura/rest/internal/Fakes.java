@@ -593,6 +593,8 @@ final class Fakes {
         final AtomicInteger writes = new AtomicInteger();
         final List<String> locations = new CopyOnWriteArrayList<>();
         final List<String> filters = new CopyOnWriteArrayList<>();
+        /** When set, every configuration update and delete fails with it (a broken configuration store). */
+        volatile IOException failure;
 
         /** Adds a stored configuration as if it had been read from conf/. */
         Config stored(String factoryPid, String name, Map<String, Object> properties) {
@@ -694,9 +696,12 @@ final class Fakes {
         }
 
         @Override
-        public void update(Dictionary<String, ?> props) {
+        public void update(Dictionary<String, ?> props) throws IOException {
             if (deleted) {
                 throw new IllegalStateException("deleted");
+            }
+            if (admin.failure != null) {
+                throw admin.failure;
             }
             admin.writes.incrementAndGet();
             Hashtable<String, Object> d = new Hashtable<>();
@@ -708,15 +713,18 @@ final class Fakes {
         }
 
         @Override
-        public boolean updateIfDifferent(Dictionary<String, ?> props) {
+        public boolean updateIfDifferent(Dictionary<String, ?> props) throws IOException {
             update(props);
             return true;
         }
 
         @Override
-        public void delete() {
+        public void delete() throws IOException {
             if (deleted) {
                 throw new IllegalStateException("deleted");
+            }
+            if (admin.failure != null) {
+                throw admin.failure;
             }
             admin.writes.incrementAndGet();
             deleted = true;

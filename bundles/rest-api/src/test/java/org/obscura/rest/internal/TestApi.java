@@ -36,10 +36,19 @@ final class TestApi {
     }
 
     TestApi(Path dataDir, Duration frameTimeout) {
+        this(dataDir, frameTimeout, null);
+    }
+
+    /** With camera configurations kept as files too ({@code files} not null), as under FileInstall. */
+    TestApi(Path dataDir, ConfigurationFiles files) {
+        this(dataDir, Duration.ofSeconds(2), files);
+    }
+
+    private TestApi(Path dataDir, Duration frameTimeout, ConfigurationFiles files) {
         store = new Fakes.Store(dataDir);
         registry.driver(Fakes.testpatternInfo());
         FormSource forms = (id, pid) -> pid.equals(Fakes.PID) ? Optional.ofNullable(form) : Optional.empty();
-        api = new RestApi(registry, capture, store, new CameraConfigurations(configAdmin), forms, drivers,
+        api = new RestApi(registry, capture, store, new CameraConfigurations(configAdmin, files), forms, drivers,
                 new RestApi.Settings(frameTimeout, "0.1.0", STARTED), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 

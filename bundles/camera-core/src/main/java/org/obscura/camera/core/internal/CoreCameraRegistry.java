@@ -31,6 +31,8 @@ import org.obscura.camera.api.Setting;
 import org.obscura.camera.core.internal.hub.FrameHub;
 import org.obscura.camera.core.internal.hub.HubEnvironment;
 import org.obscura.camera.core.internal.hub.HubSettings;
+import org.obscura.camera.core.internal.jpeg.JpegCodec;
+import org.obscura.camera.core.internal.jpeg.JpegCodecs;
 import org.obscura.camera.core.internal.jpeg.JpegEncoder;
 import org.obscura.camera.spi.CameraDevice;
 import org.obscura.camera.spi.CameraDriver;
@@ -111,6 +113,8 @@ public final class CoreCameraRegistry implements CameraRegistry, CameraDevices {
     private final ScheduledThreadPoolExecutor timer;
     private final ThreadPoolExecutor workers;
     private final HubEnvironment environment;
+    /** The codec this registry opened itself and frees on deactivation; null when one was passed in. */
+    private final JpegCodec ownCodec;
     private volatile HubSettings settings;
 
     // Guarded by this.
@@ -121,11 +125,16 @@ public final class CoreCameraRegistry implements CameraRegistry, CameraDevices {
 
     @Activate
     public CoreCameraRegistry(Config config) {
-        this(settings(config), JpegEncoder.standard(), new EventAdminPublisher());
+        this(settings(config), JpegCodecs.open(), new EventAdminPublisher(), true);
     }
 
-    /** For tests and for the component constructor. */
+    /** For tests: the encoder stays the caller's. */
     public CoreCameraRegistry(HubSettings settings, JpegEncoder encoder, EventPublisher events) {
+        this(settings, encoder, events, false);
+    }
+
+    private CoreCameraRegistry(HubSettings settings, JpegEncoder encoder, EventPublisher events, boolean ownsEncoder) {
+        this.ownCodec = ownsEncoder && encoder instanceof JpegCodec c ? c : null;
         this.settings = settings;
         this.eventAdmin = events instanceof EventAdminPublisher p ? p : null;
         this.events = events;
@@ -163,6 +172,10 @@ public final class CoreCameraRegistry implements CameraRegistry, CameraDevices {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             workers.shutdownNow();
+        }
+        if (ownCodec != null) {
+            // Waits for encodings still running on stray threads, then frees the native memory.
+            ownCodec.close();
         }
     }
 
@@ -432,6 +445,18 @@ public final class CoreCameraRegistry implements CameraRegistry, CameraDevices {
         } catch (RuntimeException e) {
             throw Failures.of(e, "camera '" + camera + "' failed to set '" + setting + "'");
         }
+    }
+
+    /** Goes straight to the device: a device that streams keeps its sink and resumes by itself. */
+    @Override
+    public void reset(String camera) {
+        CameraDevice d = device(camera);
+        try {
+            d.reset();
+        } catch (RuntimeException e) {
+            throw Failures.of(e, "camera '" + camera + "' failed to reset");
+        }
+        LOG.info("camera '{}' was reset", camera);
     }
 
     // ---- CameraDevices ----------------------------------------------------------------------------------

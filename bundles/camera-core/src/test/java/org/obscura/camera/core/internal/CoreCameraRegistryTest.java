@@ -188,6 +188,34 @@ class CoreCameraRegistryTest {
     }
 
     @Test
+    void resetGoesToTheDeviceWithClearErrors() {
+        FakeCamera c = camera("left");
+        registry.addDevice(c, Map.of());
+        CameraException unsupported = assertThrows(CameraException.class, () -> registry.reset("left"));
+        assertEquals(CameraException.Kind.UNSUPPORTED, unsupported.kind());
+        assertTrue(unsupported.getMessage().contains("'left'"), unsupported.getMessage());
+
+        c.resetAction = () -> { };
+        registry.reset("left");
+        assertEquals(1, c.resets.get());
+        assertEquals(CameraException.Kind.NOT_FOUND,
+                assertThrows(CameraException.class, () -> registry.reset("nobody")).kind());
+
+        c.resetAction = () -> {
+            throw new IllegalStateException("usb reset refused");
+        };
+        CameraException wrapped = assertThrows(CameraException.class, () -> registry.reset("left"));
+        assertEquals(CameraException.Kind.IO, wrapped.kind());
+        assertTrue(wrapped.getMessage().contains("usb reset refused"), wrapped.getMessage());
+
+        FrameSubscription viewer = registry.subscribe("left", null);
+        registry.removeDevice(c);
+        assertEquals(CameraException.Kind.UNAVAILABLE,
+                assertThrows(CameraException.class, () -> registry.reset("left")).kind());
+        viewer.close();
+    }
+
+    @Test
     void driversAreListedWithTheirBundleAndDiscoverDelegates() {
         CameraDriver driver = new CameraDriver() {
             @Override

@@ -43,6 +43,11 @@ public final class FakeCamera implements CameraDevice {
     public volatile Supplier<Frame> still;
     public volatile List<Setting> settings = List.of();
     public volatile RuntimeException settingsFailure;
+    /** Answers {@link #captureOnDevice}; {@code null}: the SPI's default (UNSUPPORTED). */
+    public volatile Supplier<String> onDevice;
+    /** Runs on {@link #reset}; {@code null}: the SPI's default (UNSUPPORTED). */
+    public volatile Runnable resetAction;
+    public final AtomicInteger resets = new AtomicInteger();
 
     private final Object lock = new Object();
     private Thread pusher;
@@ -164,6 +169,27 @@ public final class FakeCamera implements CameraDevice {
         stills.incrementAndGet();
         Supplier<Frame> s = still;
         return s != null ? s.get() : frame();
+    }
+
+    @Override
+    public String captureOnDevice() {
+        Supplier<String> s = onDevice;
+        if (s == null) {
+            return CameraDevice.super.captureOnDevice();
+        }
+        stills.incrementAndGet();
+        return s.get();
+    }
+
+    @Override
+    public void reset() {
+        Runnable r = resetAction;
+        if (r == null) {
+            CameraDevice.super.reset();
+            return;
+        }
+        resets.incrementAndGet();
+        r.run();
     }
 
     @Override

@@ -170,6 +170,45 @@ public final class CoreCaptureService implements CaptureService {
         return result;
     }
 
+    /**
+     * Same locking and interrupt handling as {@link #take}; nothing is stored or announced here, as the picture
+     * stays on the device.
+     */
+    @Override
+    public String captureOnDevice(String camera) {
+        CameraDevice device = cameras.device(camera);
+        String service = interruptService(device);
+        if (service == null) {
+            return captureOnDeviceLocked(camera, device);
+        }
+        acquire(interruptLock, "the interrupt services");
+        try {
+            interrupts.stop(service);
+            return captureOnDeviceLocked(camera, device);
+        } finally {
+            restartQuietly(service);
+            interruptLock.unlock();
+        }
+    }
+
+    private String captureOnDeviceLocked(String camera, CameraDevice device) {
+        ReentrantLock lock = cameraLocks.computeIfAbsent(camera, k -> new ReentrantLock());
+        acquire(lock, "camera '" + camera + "'");
+        String where;
+        try {
+            where = device.captureOnDevice();
+        } catch (RuntimeException e) {
+            throw Failures.of(e, "camera '" + camera + "' failed to take a still");
+        } finally {
+            lock.unlock();
+        }
+        if (where == null || where.isBlank()) {
+            throw new CameraException(CameraException.Kind.IO, "camera '" + camera + "' did not say where it stored "
+                    + "the still");
+        }
+        return where;
+    }
+
     @Override
     public BatchResult captureAll(Map<String, Object> metadata) {
         Instant started = Instant.now();

@@ -3,6 +3,7 @@ package org.obscura.camera.core.internal.jpeg;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 
 import javax.imageio.IIOImage;
@@ -19,10 +20,56 @@ import org.obscura.camera.api.Frame;
  * The pure-Java encoder: converts the frame with {@link RawImages} and writes it with the JDK's ImageIO JPEG
  * writer (baseline, 4:2:0 chroma subsampling for colour). A writer is created per call because ImageIO writers
  * are not thread-safe; creating one is cheap next to encoding.
+ *
+ * <p>Also the fallback {@link JpegCodec} where libjpeg-turbo is missing: it decodes at full size only (the
+ * caller resizes) and holds no native resources.
  */
-public final class ImageIoJpegEncoder implements JpegEncoder {
+public final class ImageIoJpegEncoder implements JpegCodec {
 
     static final ImageIoJpegEncoder INSTANCE = new ImageIoJpegEncoder();
+
+    /** The name reported for this codec. */
+    public static final String NAME = "java-imageio";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean fallback() {
+        return true;
+    }
+
+    @Override
+    public BgrImage decode(ByteBuffer jpeg, int minWidth, int minHeight) {
+        ByteBuffer data = jpeg.duplicate();
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            throw new CameraException(CameraException.Kind.IO, "JPEG decoding failed: " + e.getMessage(), e);
+        }
+        if (image == null) {
+            throw new CameraException(CameraException.Kind.IO, "JPEG decoding failed: not a JPEG image");
+        }
+        return RawImages.toBgr(image);
+    }
+
+    @Override
+    public byte[] encode(BgrImage image, int quality) {
+        if (quality < 1 || quality > 100) {
+            throw CameraException.invalid("quality", "quality must be between 1 and 100, got " + quality);
+        }
+        return write(RawImages.toImage(image), quality);
+    }
+
+    /** Nothing to free. */
+    @Override
+    public void close() {
+    }
 
     @Override
     public byte[] encode(Frame frame, int quality) {

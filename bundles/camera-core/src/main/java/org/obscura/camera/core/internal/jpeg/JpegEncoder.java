@@ -20,7 +20,10 @@ public interface JpegEncoder {
      */
     byte[] encode(Frame frame, int quality);
 
-    /** The best encoder available here. */
+    /**
+     * The pure-Java encoder: always available, holds no native resources. Components that encode live frames
+     * use {@link JpegCodecs#open()} instead, which prefers libjpeg-turbo.
+     */
     static JpegEncoder standard() {
         return ImageIoJpegEncoder.INSTANCE;
     }

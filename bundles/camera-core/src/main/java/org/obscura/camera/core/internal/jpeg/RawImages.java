@@ -64,6 +64,45 @@ public final class RawImages {
         }
     }
 
+    /** A BGR image as a {@code TYPE_3BYTE_BGR} image sharing its array. */
+    public static BufferedImage toImage(BgrImage bgr) {
+        int w = bgr.width();
+        int h = bgr.height();
+        var buffer = new DataBufferByte(bgr.pixels(), w * h * 3);
+        var raster = java.awt.image.Raster.createInterleavedRaster(buffer, w, h, w * 3, 3, new int[] {2, 1, 0}, null);
+        var colour = new java.awt.image.ComponentColorModel(java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB),
+                false, false, java.awt.Transparency.OPAQUE, DataBufferByte.TYPE_BYTE);
+        return new BufferedImage(colour, raster, false, null);
+    }
+
+    /** Any image's pixels as packed BGR (a copy when the image is not already {@code TYPE_3BYTE_BGR}). */
+    public static BgrImage toBgr(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        BufferedImage bgr = image;
+        if (image.getType() != BufferedImage.TYPE_3BYTE_BGR) {
+            bgr = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+            var g = bgr.createGraphics();
+            g.drawImage(image, 0, 0, null);
+            g.dispose();
+        }
+        return new BgrImage(w, h, pixels(bgr));
+    }
+
+    /** The frame's pixels as packed BGR (GREY is spread to three equal channels). */
+    public static BgrImage toBgr(Frame frame) {
+        BufferedImage image = toImage(frame);
+        if (image.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            byte[] grey = pixels(image);
+            byte[] bgr = new byte[grey.length * 3];
+            for (int i = 0, o = 0; i < grey.length; i++, o += 3) {
+                bgr[o] = bgr[o + 1] = bgr[o + 2] = grey[i];
+            }
+            return new BgrImage(frame.width(), frame.height(), bgr);
+        }
+        return new BgrImage(frame.width(), frame.height(), pixels(image));
+    }
+
     private static byte[] pixels(BufferedImage image) {
         return ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
     }

@@ -21,8 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.imageio.ImageIO;
 
@@ -176,6 +181,91 @@ class CoreCaptureServiceTest {
         assertEquals(CameraException.Kind.TIMEOUT,
                 assertThrows(CameraException.class, () -> service.capture("left", Map.of())).kind());
         assertEquals("restart mjpg-streamer@left.service", logged().get(3));
+    }
+
+    @Test
+    void aStillKeptOnTheDeviceIsNeitherStoredNorAnnouncedAndStopsItsInterruptService() throws IOException {
+        FakeCamera left = camera("left", false, 0, "mjpg-streamer@left.service");
+        left.onDevice = () -> "/store_00010001/DCIM/100CANON/IMG_0001.JPG";
+        assertEquals("/store_00010001/DCIM/100CANON/IMG_0001.JPG", service.captureOnDevice("left"));
+        assertEquals(1, left.stills.get());
+        assertEquals(List.of("stop mjpg-streamer@left.service", "restart mjpg-streamer@left.service"), logged());
+        try (var stored = Files.walk(root)) {
+            assertEquals(List.of(), stored.filter(Files::isRegularFile).toList(),
+                    "nothing may be stored for a still left on the device");
+        }
+        assertFalse(events.topics("left").contains("DONE"), events.topics("left").toString());
+
+        left.onDevice = () -> "";
+        assertEquals(CameraException.Kind.IO,
+                assertThrows(CameraException.class, () -> service.captureOnDevice("left")).kind());
+        left.onDevice = () -> {
+            throw new IllegalStateException("card full");
+        };
+        CameraException failed = assertThrows(CameraException.class, () -> service.captureOnDevice("left"));
+        assertEquals(CameraException.Kind.IO, failed.kind());
+        assertTrue(failed.getMessage().contains("card full"), failed.getMessage());
+        assertEquals("restart mjpg-streamer@left.service", logged().get(logged().size() - 1));
+    }
+
+    @Test
+    void stillsOnTheDeviceAreRefusedWhereTheyCannotBeTaken() {
+        assertEquals(CameraException.Kind.NOT_FOUND,
+                assertThrows(CameraException.class, () -> service.captureOnDevice("nobody")).kind());
+        FakeCamera webcam = camera("webcam", false, 0, null); // the SPI's default: no storage of its own
+        CameraException unsupported = assertThrows(CameraException.class, () -> service.captureOnDevice("webcam"));
+        assertEquals(CameraException.Kind.UNSUPPORTED, unsupported.kind());
+        assertTrue(unsupported.getMessage().contains("'webcam'"), unsupported.getMessage());
+        FrameSubscription viewer = registry.subscribe("webcam", null);
+        registry.removeDevice(webcam);
+        assertEquals(CameraException.Kind.UNAVAILABLE,
+                assertThrows(CameraException.class, () -> service.captureOnDevice("webcam")).kind());
+        viewer.close();
+    }
+
+    @Test
+    void stillsOnTheDeviceAreSerialisedWithTheCamerasOtherCaptures() throws Exception {
+        FakeCamera left = camera("left", false, 0, null);
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        left.onDevice = () -> {
+            if (inside.incrementAndGet() > 1) {
+                overlaps.incrementAndGet();
+            }
+            entered.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inside.decrementAndGet();
+            return "/store_00010001/IMG_0001.JPG";
+        };
+        left.still = () -> {
+            if (inside.incrementAndGet() > 1) {
+                overlaps.incrementAndGet();
+            }
+            inside.decrementAndGet();
+            return left.frame();
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            var onDevice = pool.submit(() -> service.captureOnDevice("left"));
+            assertTrue(entered.await(20, TimeUnit.SECONDS));
+            var downloaded = pool.submit(() -> service.take("left", Map.of()));
+            // the download waits for the lock the still on the device holds: it cannot finish before release
+            // (a broken lock would let it through within this wait; a working one can never fail here)
+            assertThrows(TimeoutException.class, () -> downloaded.get(500, TimeUnit.MILLISECONDS));
+            release.countDown();
+            assertEquals("/store_00010001/IMG_0001.JPG", onDevice.get(20, TimeUnit.SECONDS));
+            assertNotNull(downloaded.get(20, TimeUnit.SECONDS));
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+        assertEquals(0, overlaps.get(), "two captures ran on the camera at once");
     }
 
     @Test
