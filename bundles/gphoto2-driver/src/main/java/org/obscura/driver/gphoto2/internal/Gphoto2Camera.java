@@ -62,7 +62,10 @@ import org.slf4j.LoggerFactory;
  * The camera is opened on first use (not on activation) and kept open. A failure that leaves the link
  * unusable (camera switched off, cable pulled, socket closed) closes it; the next request opens it again.
  * During liveview such a failure is reported through {@link FrameSink#failed}, after which the core calls
- * {@link #start} again until the camera is back.
+ * {@link #start} again until the camera is back. A liveview image that does not come within
+ * {@link #PREVIEW_TIMEOUT} fails the stream at once (TIMEOUT, from a watchdog thread, as the camera thread is
+ * stuck in libgphoto2); the connection it hung on is closed when the call returns. {@link #reset} closes and
+ * reopens the connection on request, between two liveview frames.
  *
  * <h2>Settings</h2>
  * The configuration tree is read as a whole and served from memory for {@code settings.refresh.seconds};
@@ -89,6 +92,12 @@ public final class Gphoto2Camera implements CameraDevice {
     /** Consecutive liveview images that are not JPEG before liveview is declared failed. */
     private static final int MAX_BAD_PREVIEWS = 25;
     private static final long CLOSE_WAIT_SECONDS = 10;
+    /**
+     * Longest wait for one liveview image. A camera answers a preview in well under a second; one that takes
+     * longer is stuck (a PTP/IP link that stopped answering without closing, firmware busy) and libgphoto2
+     * may wait for it for a long time.
+     */
+    static final Duration PREVIEW_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(Gphoto2Camera.class);
 
@@ -153,6 +162,7 @@ public final class Gphoto2Camera implements CameraDevice {
         final FrameSink sink;
         volatile ScheduledFuture<?> next;
         int badPreviews; // camera thread only
+        volatile boolean hung; // set by the watchdog once the stream was failed for a preview that hangs
 
         Stream(FrameSink sink) {
             this.sink = sink;
@@ -215,6 +225,9 @@ public final class Gphoto2Camera implements CameraDevice {
     private volatile int previewWidth;
     private volatile int previewHeight;
     private volatile boolean closed;
+    private volatile Duration previewTimeout = PREVIEW_TIMEOUT;
+    // fails a liveview whose preview call hangs: the camera thread itself is stuck inside libgphoto2 then
+    private final ScheduledThreadPoolExecutor watchdog;
     private final AtomicReference<Request> stuck = new AtomicReference<>();
     private ServiceRegistration<CameraDevice> registration; // DS activate/deactivate only
 
@@ -235,6 +248,12 @@ public final class Gphoto2Camera implements CameraDevice {
         });
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "gphoto2-" + setup.name() + "-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        watchdog.setRemoveOnCancelPolicy(true);
         this.descriptor = describe();
     }
 
@@ -282,6 +301,7 @@ public final class Gphoto2Camera implements CameraDevice {
             return;
         }
         executor.shutdown();
+        watchdog.shutdownNow();
         try {
             if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 LOG.warn("{}: still busy in libgphoto2 after {} s; leaving it to finish", quoted(),
@@ -294,6 +314,11 @@ public final class Gphoto2Camera implements CameraDevice {
 
     Gphoto2Setup setup() {
         return setup;
+    }
+
+    /** Changes the longest wait for one liveview image (tests). */
+    void previewTimeout(Duration timeout) {
+        previewTimeout = Objects.requireNonNull(timeout, "timeout");
     }
 
     private String quoted() {
@@ -522,24 +547,73 @@ public final class Gphoto2Camera implements CameraDevice {
         }
     }
 
-    /** One liveview frame; camera thread. */
+    /**
+     * One liveview frame; camera thread. A watchdog fails the stream when the preview call hangs; when the
+     * call returns at last, the connection it hung on is closed, so the core's next {@link #start} (queued
+     * behind it on this thread) opens a fresh one.
+     */
     private void liveviewStep(Stream s) {
         if (!current(s)) {
             return;
         }
         long started = System.nanoTime();
+        Duration timeout = previewTimeout;
+        ScheduledFuture<?> alarm;
+        try {
+            alarm = watchdog.schedule(() -> previewHung(s, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            return; // the camera is being closed
+        }
         byte[] jpeg;
         try {
             jpeg = withConnection(GpConnection::preview);
         } catch (CameraException e) {
+            alarm.cancel(false);
             streamFailed(s, e);
             return;
         } catch (RuntimeException e) {
+            alarm.cancel(false);
             streamFailed(s, unexpected("liveview", e));
+            return;
+        } finally {
+            if (s.hung) {
+                LOG.info("{}: the liveview image that hung came after {} ms; closing that connection", quoted(),
+                        (System.nanoTime() - started) / 1_000_000);
+                disconnect();
+            }
+        }
+        alarm.cancel(false);
+        if (s.hung) {
             return;
         }
         deliver(s, jpeg);
         scheduleNext(s, started);
+    }
+
+    /**
+     * The watchdog's side of a preview that hangs: fails the stream at once, from the watchdog thread. The
+     * camera thread is inside libgphoto2 and makes no sink call meanwhile, and both take {@link #sinkLock}, so
+     * the sink is never called from two threads at once.
+     */
+    private void previewHung(Stream s, Duration timeout) {
+        s.hung = true;
+        sinkLock.lock();
+        try {
+            if (stream != s) {
+                return;
+            }
+            stream = null;
+            streamGeneration++;
+            CameraException error = new CameraException(Kind.TIMEOUT, quoted() + " has not sent a liveview image for "
+                    + timeout.toSeconds() + " s; it is reconnected when it answers again. If this repeats, switch "
+                    + "the camera off and on again");
+            LOG.warn("{}: liveview stopped: {}", quoted(), error.getMessage());
+            s.sink.failed(error);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the frame sink failed", quoted(), e);
+        } finally {
+            sinkLock.unlock();
+        }
     }
 
     private void deliver(Stream s, byte[] jpeg) {
@@ -609,6 +683,39 @@ public final class Gphoto2Camera implements CameraDevice {
             }
             return Frame.of(PixelFormat.JPEG, size.width(), size.height(), 0, ++sequence, c.triggeredNanos(),
                     Instant.now(), ByteBuffer.wrap(data));
+        });
+    }
+
+    /**
+     * Takes a picture and leaves it on the card: no download, no delete, whatever {@code keep.on.camera}
+     * says. Runs between two liveview frames like any capture.
+     */
+    @Override
+    public String captureOnDevice() {
+        return onCameraThread("capturing", setup.captureTimeout(), () -> {
+            GpConnection.Captured c = withConnection(conn -> conn.capture(false, true));
+            return c.folder().endsWith("/") ? c.folder() + c.name() : c.folder() + "/" + c.name();
+        });
+    }
+
+    // ---- reset ----
+
+    /**
+     * Exits the camera and initialises it again on the camera thread, so that it runs between two liveview
+     * frames: the next frame is read through the new connection and liveview goes on by itself. The settings
+     * are read from the camera again on the next request. A libgphoto2 call that hangs cannot be reset from
+     * here (it holds the camera thread): that still takes switching the camera off or unplugging it.
+     *
+     * @throws CameraException UNAVAILABLE when the camera does not come back, TIMEOUT, BUSY, IO
+     */
+    @Override
+    public void reset() {
+        onCameraThread("resetting", OPEN_TIMEOUT, () -> {
+            LOG.info("{}: resetting the connection", quoted());
+            disconnect();
+            settings = null;
+            withConnection(c -> null);
+            return null;
         });
     }
 

@@ -242,6 +242,73 @@ class Gphoto2CameraTest {
     }
 
     @Test
+    void capturesOnTheCardWithoutDownloadingOrDeleting() {
+        Gphoto2Camera camera = camera(); // keep.on.camera is false: it must not matter here
+        String first = camera.captureOnDevice();
+        String second = camera.captureOnDevice();
+        Map<Integer, VirtualPtpIpCamera.StoredObject> onCard = fake.objects();
+        assertEquals(2, onCard.size());
+        assertEquals(2, fake.capturesTaken());
+        assertTrue(first.startsWith("/store_") && first.endsWith("/" + onCard.get(1).fileName()), first);
+        assertTrue(second.endsWith("/" + onCard.get(2).fileName()), second);
+        assertEquals(0, fake.objectsDownloaded());
+        assertEquals(0, operations(VirtualPtpIpCamera.GET_OBJECT));
+        assertTrue(fake.deletedHandles().isEmpty());
+
+        // a download after it still works, and deletes only its own picture
+        Frame frame = camera.captureStill();
+        frame.release();
+        assertEquals(List.of(3), fake.deletedHandles());
+        assertEquals(2, fake.objects().size());
+    }
+
+    @Test
+    void resetReopensTheSessionAndLiveviewAndCaptureCarryOn() throws Exception {
+        Gphoto2Camera camera = camera();
+        RecordingSink sink = new RecordingSink();
+        camera.start(sink);
+        assertTrue(sink.awaitFrames(5, WAIT), "liveview frames did not arrive");
+        long settingReadsBefore = operations(VirtualPtpIpCamera.GET_DEVICE_PROP_DESC);
+        assertEquals(1, fake.sessionsOpened());
+
+        camera.reset();
+        assertEquals(2, fake.sessionsOpened(), "reset did not open a new session");
+        assertTrue(operations(VirtualPtpIpCamera.CLOSE_SESSION) >= 1, "the old session was not closed");
+        int afterReset = sink.frames().size();
+        assertTrue(sink.awaitFrames(afterReset + 5, WAIT), "liveview did not carry on after the reset");
+        Frame frame = camera.captureStill();
+        try {
+            assertArrayEquals(still, frame.toByteArray());
+        } finally {
+            frame.release();
+        }
+        camera.stop();
+        sink.markStopped();
+        assertEquals(null, sink.awaitFailure(Duration.ZERO), "liveview reported a failure");
+        assertEquals(List.of(), sink.violations());
+        // the settings are read from the camera again after a reset
+        camera.settings();
+        assertTrue(operations(VirtualPtpIpCamera.GET_DEVICE_PROP_DESC) > settingReadsBefore);
+        assertEquals(2, fake.sessionsOpened());
+    }
+
+    @Test
+    void resettingACameraThatIsGoneSaysSoAndWorksWhenItIsBack() {
+        Gphoto2Camera camera = camera();
+        camera.settings();
+        fake.vanish();
+        CameraException gone = fails(Kind.UNAVAILABLE, camera::reset);
+        assertTrue(gone.getMessage().contains(fake.port()), gone.getMessage());
+        fake.setOnline(true);
+        camera.reset();
+        assertEquals(2, fake.sessionsOpened());
+        assertFalse(camera.settings().isEmpty());
+        camera.close();
+        fails(Kind.UNAVAILABLE, camera::reset);
+        fails(Kind.UNAVAILABLE, camera::captureOnDevice);
+    }
+
+    @Test
     void aCaptureTheCameraNeverCompletesTimesOutAndTheCameraRecoversWhenReset() throws Exception {
         // libgphoto2 2.5.30 ignores a refused InitiateCapture and waits for capture events for ever: the
         // driver must answer in time, fail fast while libgphoto2 is stuck, and recover when the link drops
@@ -354,6 +421,44 @@ class Gphoto2CameraTest {
         camera.stop();
         assertEquals(2, fake.sessionsOpened());
         assertEquals(List.of(), sink.violations());
+        assertEquals(List.of(), again.violations());
+    }
+
+    @Test
+    void aLiveviewImageThatHangsFailsTheStreamAndItsConnectionIsReplaced() throws Exception {
+        Gphoto2Camera camera = camera();
+        camera.previewTimeout(Duration.ofSeconds(1));
+        RecordingSink sink = new RecordingSink();
+        camera.start(sink);
+        assertTrue(sink.awaitFrames(3, WAIT), "liveview frames did not arrive");
+
+        fake.setStreamDelay(4000); // the camera stalls without closing the link
+        CameraException failure = sink.awaitFailure(WAIT);
+        assertNotNull(failure, "the watchdog did not fail the stalled liveview");
+        assertEquals(Kind.TIMEOUT, failure.kind(), failure.getMessage());
+        assertTrue(failure.getMessage().contains("liveview"), failure.getMessage());
+        camera.stop(); // what the core does after failed()
+        sink.markStopped();
+        int framesAtFailure = sink.frames().size();
+
+        // when the stalled call returns (late image or error), its connection is closed by the driver, before
+        // anything opens a new one; the next start then opens a new session
+        fake.setStreamDelay(0);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (fake.connectionsEnded() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, fake.connectionsEnded(), "the stalled connection was not closed");
+        assertEquals(1, fake.sessionsOpened());
+        RecordingSink again = new RecordingSink();
+        camera.start(again);
+        assertTrue(again.awaitFrames(5, WAIT), "liveview did not come back on a new connection");
+        camera.stop();
+        assertEquals(2, fake.sessionsOpened());
+        assertEquals(framesAtFailure, sink.frames().size(), "the late image reached the failed stream");
+        // failed() comes from the watchdog while the camera thread is stuck: never at the same time as a frame
+        assertTrue(sink.violations().stream().allMatch(v -> v.equals("failed from a second thread gphoto2-dslr-watchdog")),
+                sink.violations().toString());
         assertEquals(List.of(), again.violations());
     }
 

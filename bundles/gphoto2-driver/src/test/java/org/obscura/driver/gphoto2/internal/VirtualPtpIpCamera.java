@@ -166,6 +166,7 @@ final class VirtualPtpIpCamera implements Closeable {
     private final List<Integer> operationLog = new CopyOnWriteArrayList<>();
     private final AtomicInteger streamFramesServed = new AtomicInteger();
     private final AtomicInteger sessionsOpened = new AtomicInteger();
+    private final AtomicInteger connectionsEnded = new AtomicInteger();
     private final AtomicInteger capturesTaken = new AtomicInteger();
     private final AtomicInteger objectsDownloaded = new AtomicInteger();
     private final List<Integer> deletedHandles = new CopyOnWriteArrayList<>();
@@ -178,6 +179,7 @@ final class VirtualPtpIpCamera implements Closeable {
     private int nextPreview;
     private boolean online = true;
     private boolean captureBusy;
+    private long streamDelayMillis;
     private Session session;
     private volatile boolean closed;
 
@@ -249,6 +251,14 @@ final class VirtualPtpIpCamera implements Closeable {
         captureBusy = busy;
     }
 
+    /**
+     * How long GetStream waits before it answers, as a camera whose liveview stalls without dropping the link;
+     * the command connection serves nothing else meanwhile.
+     */
+    synchronized void setStreamDelay(long millis) {
+        streamDelayMillis = millis;
+    }
+
     /** Whether new connections are accepted; when offline they are accepted and dropped at once. */
     synchronized void setOnline(boolean online) {
         this.online = online;
@@ -285,6 +295,11 @@ final class VirtualPtpIpCamera implements Closeable {
 
     int sessionsOpened() {
         return sessionsOpened.get();
+    }
+
+    /** Command connections that ended, whoever closed them. */
+    int connectionsEnded() {
+        return connectionsEnded.get();
     }
 
     int capturesTaken() {
@@ -420,6 +435,7 @@ final class VirtualPtpIpCamera implements Closeable {
             } catch (IOException e) {
                 // same: a broken connection ends the session
             } finally {
+                connectionsEnded.incrementAndGet();
                 close();
             }
         }
@@ -559,6 +575,18 @@ final class VirtualPtpIpCamera implements Closeable {
                 }
             }
             case GET_STREAM -> {
+                long delay;
+                synchronized (VirtualPtpIpCamera.this) {
+                    delay = streamDelayMillis;
+                }
+                if (delay > 0) {
+                    try {
+                        Thread.sleep(delay);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new SocketException("interrupted");
+                    }
+                }
                 byte[] frame = null;
                 synchronized (VirtualPtpIpCamera.this) {
                     Property enabled = properties.get(PROP_ENABLED_STREAMS);
