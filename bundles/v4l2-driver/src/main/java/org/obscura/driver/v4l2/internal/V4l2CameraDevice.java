@@ -50,6 +50,11 @@ final class V4l2CameraDevice implements CameraDevice {
     private final Object lock = new Object();
     private volatile CameraDescriptor descriptor;
     private Session session; // guarded by lock
+    private volatile Chosen chosen; // the mode last negotiated cleanly; dropped when the device fails
+
+    /** A mode picked from a device's mode tree, and which device that was (driver/card/bus). */
+    private record Chosen(String identity, DeviceModes.Selection selection) {
+    }
 
     /**
      * What a camera is configured to be.
@@ -238,14 +243,31 @@ final class V4l2CameraDevice implements CameraDevice {
 
     // ---- opening and negotiation ------------------------------------------------------------------------
 
-    /** Opens the node, sets format, size and rate, maps buffers and starts streaming. Caller holds the lock. */
+    /**
+     * Opens the node, sets format, size and rate, maps buffers and starts streaming. Caller holds the lock.
+     *
+     * <p>Reading the whole mode tree takes hundreds of ioctls, which would dominate an idle still. So the mode
+     * picked from it is remembered together with the device's identity (kernel driver, card, bus) and reused
+     * while that identity stays the same; the negotiation result is checked either way, and a device that no
+     * longer takes the remembered mode (another model on the same port) is asked for its modes again.
+     */
     private Session open() {
         V4l2Node node = discovery.openCapture(spec.device());
         try {
-            DeviceModes modes = DeviceModes.read(node);
-            DeviceModes.Selection sel = modes.select(spec.device(), spec.format(), spec.width(), spec.height(), spec.fps());
+            Videodev2.Capability cap = node.queryCapability();
+            String identity = Videodev2.string(cap.driver) + "/" + Videodev2.string(cap.card) + "/"
+                    + Videodev2.string(cap.bus_info);
+            Chosen remembered = chosen;
+            boolean reused = remembered != null && remembered.identity().equals(identity);
+            DeviceModes.Selection sel = reused ? remembered.selection()
+                    : DeviceModes.read(node).select(spec.device(), spec.format(), spec.width(), spec.height(), spec.fps());
             Videodev2.PixFormat pix = node.setFormat(sel.fourcc(), sel.width(), sel.height(), false);
             if (pix.pixelformat != sel.fourcc() || pix.width != sel.width() || pix.height != sel.height()) {
+                if (reused) {
+                    chosen = null;
+                    node.close();
+                    return open();
+                }
                 throw new CameraException(CameraException.Kind.IO, spec.device() + " negotiated "
                         + Fourcc.toString(pix.pixelformat) + " " + pix.width + "x" + pix.height + " instead of "
                         + Fourcc.toString(sel.fourcc()) + " " + sel.width() + "x" + sel.height());
@@ -254,8 +276,8 @@ final class V4l2CameraDevice implements CameraDevice {
             int stride = sel.pixelFormat().isCompressed() ? 0
                     : Math.max(pix.bytesperline, sel.width() * sel.pixelFormat().bytesPerPixel());
             MmapStream stream = MmapStream.start(node, sel.pixelFormat(), sel.width(), sel.height(), stride);
+            chosen = new Chosen(identity, sel);
             Mode mode = new Mode(sel.pixelFormat(), sel.width(), sel.height(), fps);
-            Videodev2.Capability cap = node.queryCapability();
             Map<String, Object> props = new LinkedHashMap<>();
             props.put("node", node.path());
             props.put("card", Videodev2.string(cap.card));
@@ -328,6 +350,9 @@ final class V4l2CameraDevice implements CameraDevice {
             failStills(s, failure);
             s.stream.close();
             s.node.close();
+        }
+        if (failure != null) {
+            chosen = null; // whatever comes back at this path is asked for its modes again
         }
         if (failure != null && !s.stopping) {
             sink.failed(failure);

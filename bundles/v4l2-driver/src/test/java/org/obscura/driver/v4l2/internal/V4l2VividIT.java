@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +44,8 @@ import org.obscura.camera.spi.FrameSink;
  * type). Runs only inside the QEMU guest that {@code src/test/vivid/run-in-vivid.sh} boots, where the
  * environment variable {@code OBSCURA_VIVID_GUEST} is set; {@link VividRigTest} starts it there.
  *
- * <p>The disconnect test removes the device for the rest of the guest's life, so it runs last.
+ * <p>The disconnect tests run last: they unplug the device (vivid's Disconnect control, then a real removal
+ * through sysfs) and plug it back, which resets its state.
  */
 @EnabledIfEnvironmentVariable(named = "OBSCURA_VIVID_GUEST", matches = "1")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -222,18 +225,27 @@ class V4l2VividIT {
             cam.stop();
         }
         assertEquals(List.of(), sink.failures);
-        int n;
-        synchronized (seen) {
-            n = seen.size();
-        }
-        assertTrue(n > 20, "frames: " + n);
+        int n = seen.size(); // stop() joined the capture thread: the list is complete and visible
+        // Delivery depends on how busy this machine is (a loaded, emulated CI host may lose frames), so the
+        // count only has a loose floor: a fifth of the 125 frames 5 s at 25 fps would give.
+        assertTrue(n >= 25, "frames delivered in 5 s: " + n);
+        // The rate itself comes from the kernel: vivid stamps each buffer on its nominal frame schedule and
+        // counts frames it had no buffer for in the sequence, so the capture-time interval per sequence step is
+        // the negotiated frame period however late this process picked the frames up.
+        double[] perStep = new double[n - 1];
+        long gaps = 0;
         for (int i = 1; i < n; i++) {
-            assertTrue(seen.get(i)[0] > seen.get(i - 1)[0], "sequence increases");
+            long steps = seen.get(i)[0] - seen.get(i - 1)[0];
+            assertTrue(steps > 0, "sequence increases");
             assertTrue(seen.get(i)[1] > seen.get(i - 1)[1], "timestamps increase");
+            perStep[i - 1] = (seen.get(i)[1] - seen.get(i - 1)[1]) / (double) steps;
+            gaps += steps - 1;
         }
-        double fps = (n - 1) / ((seen.get(n - 1)[1] - seen.get(0)[1]) / 1e9);
-        System.out.printf("streamed %d frames of 640x360 YUYV, %.2f fps by capture timestamps (negotiated 25)%n", n, fps);
-        assertTrue(fps > 25 * 0.75 && fps < 25 * 1.1, "rate " + fps);
+        java.util.Arrays.sort(perStep);
+        double medianMs = perStep[perStep.length / 2] / 1e6;
+        System.out.printf("streamed %d frames of 640x360 YUYV (%d skipped by sequence), median capture interval"
+                + " %.2f ms per frame (negotiated 25 fps: 40 ms)%n", n, gaps, medianMs);
+        assertEquals(40.0, medianMs, 40.0 * 0.15, "median interval between kernel capture timestamps");
         int afterStop = sink.frames;
         Thread.sleep(500);
         assertEquals(afterStop, sink.frames, "no frame reaches the sink after stop() returned");
@@ -326,35 +338,215 @@ class V4l2VividIT {
         assertEquals(CameraException.Kind.UNAVAILABLE, assertThrows(CameraException.class, missing::captureStill).kind());
     }
 
+    /**
+     * vivid's Disconnect control makes every ioctl on the open node fail with ENODEV, as an unplugged USB
+     * webcam does; vivid comes back by itself once the last file descriptor on it is closed. So the restart
+     * succeeding also proves stop() left no descriptor behind.
+     */
     @Test
     @Order(100)
-    void disconnectMidStreamReportsUnavailable() throws Exception {
+    void disconnectMidStreamFailsPromptlyReleasesEverythingAndRestarts() throws Exception {
+        assertEquals(DeviceHandles.NONE, DeviceHandles.now(), "nothing open before the test");
         V4l2CameraDevice cam = camera("unplugged", "YUYV", 320, 180, 0);
-        CountDownLatch failed = new CountDownLatch(1);
-        RecordingSink sink = new RecordingSink(f -> {
-        }) {
-            @Override
-            public void failed(CameraException error) {
-                super.failed(error);
-                cam.stop(); // as the core does, from inside the callback
-                failed.countDown();
-            }
-        };
+        FailureSink sink = new FailureSink(cam);
         cam.start(sink);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-            while (sink.frames == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue(sink.frames > 0);
+            awaitFrames(sink);
+            DeviceHandles streaming = DeviceHandles.now();
+            assertEquals(1, streaming.fds(), "one descriptor while streaming: " + streaming);
+            assertTrue(streaming.mappings() >= 2, "buffers mapped while streaming: " + streaming);
+            long pressed = System.nanoTime();
             cam.setSetting("disconnect", null);
-            assertTrue(failed.await(WAIT_S, TimeUnit.SECONDS), "failure reported");
+            assertTrue(sink.failed.await(WAIT_S, TimeUnit.SECONDS), "failure reported");
+            System.out.printf("Disconnect control: failure reported after %d ms: %s%n",
+                    (System.nanoTime() - pressed) / 1_000_000, sink.failures.get(0).getMessage());
         } finally {
             cam.stop();
         }
-        assertEquals(1, sink.failures.size());
+        assertEquals(1, sink.failures.size(), sink.failures.toString());
         assertEquals(CameraException.Kind.UNAVAILABLE, sink.failures.get(0).kind(), sink.failures.get(0).getMessage());
-        System.out.println("after disconnect: " + sink.failures.get(0).getMessage());
+        assertEquals(DeviceHandles.NONE, DeviceHandles.now(), "stop() released every descriptor and mapping");
+
+        RecordingSink again = new RecordingSink(f -> {
+        });
+        List<CameraException> refusals = new ArrayList<>();
+        restartWithBackoff(cam, again, refusals);
+        try {
+            awaitFrames(again);
+        } finally {
+            cam.stop();
+        }
+        System.out.println("restarted after " + refusals.size() + " refused attempt(s), " + again.frames + " frames");
+        assertEquals(List.of(), again.failures);
+        assertEquals(DeviceHandles.NONE, DeviceHandles.now());
+    }
+
+    /**
+     * A real removal: the platform device is unbound from vivid mid-stream, so the node disappears, as when
+     * a webcam's cable is pulled. The camera fails with UNAVAILABLE, starting it while the device is away is
+     * refused with UNAVAILABLE and leaves nothing open, and once the device is bound again the retry loop the
+     * core runs gets frames flowing.
+     */
+    @Test
+    @Order(101)
+    void deviceRemovedMidStreamFailsAndStreamsAgainWhenItIsBack() throws Exception {
+        String node = (String) vivid.properties().get("node");
+        Path sysNode = Path.of("/sys/class/video4linux", Path.of(node).getFileName().toString());
+        String platformDevice = sysNode.resolve("device").toRealPath().getFileName().toString();
+        Path driverDir = Path.of("/sys/bus/platform/drivers/vivid");
+        V4l2CameraDevice cam = camera("pulled", "YUYV", 640, 480, 0);
+        FailureSink sink = new FailureSink(cam);
+        cam.start(sink);
+        boolean bound = true;
+        try {
+            awaitFrames(sink);
+            long pulled = System.nanoTime();
+            // The write returns once vivid's remove() ran; on its own thread so a hang fails instead of blocking.
+            CompletableFuture<Void> unbind = CompletableFuture.runAsync(() -> sysfsWrite(driverDir.resolve("unbind"), platformDevice));
+            unbind.get(WAIT_S, TimeUnit.SECONDS);
+            bound = false;
+            assertTrue(sink.failed.await(WAIT_S, TimeUnit.SECONDS), "failure reported");
+            System.out.printf("unbind: failure reported after %d ms: %s%n", (System.nanoTime() - pulled) / 1_000_000,
+                    sink.failures.get(0).getMessage());
+            cam.stop();
+            assertEquals(CameraException.Kind.UNAVAILABLE, sink.failures.get(0).kind(), sink.failures.get(0).getMessage());
+            assertEquals(DeviceHandles.NONE, DeviceHandles.now(), "stop() released every descriptor and mapping");
+            assertFalse(Files.exists(Path.of(vivid.device())), "the node is gone");
+
+            CameraException away = assertThrows(CameraException.class, () -> cam.start(new RecordingSink(f -> {
+            })));
+            assertEquals(CameraException.Kind.UNAVAILABLE, away.kind(), away.getMessage());
+            assertEquals(DeviceHandles.NONE, DeviceHandles.now(), "a refused start leaves nothing open");
+
+            sysfsWrite(driverDir.resolve("bind"), platformDevice);
+            bound = true;
+            relinkStablePath();
+            RecordingSink again = new RecordingSink(f -> {
+            });
+            List<CameraException> refusals = new ArrayList<>();
+            restartWithBackoff(cam, again, refusals);
+            awaitFrames(again);
+            cam.stop();
+            System.out.println("streaming again after " + refusals.size() + " refused attempt(s), " + again.frames + " frames");
+            assertEquals(List.of(), again.failures);
+            assertEquals(DeviceHandles.NONE, DeviceHandles.now());
+        } finally {
+            cam.stop();
+            if (!bound) {
+                sysfsWrite(driverDir.resolve("bind"), platformDevice);
+                relinkStablePath();
+            }
+        }
+    }
+
+    // ---- disconnect helpers ---------------------------------------------------------------------------------
+
+    /** This process's descriptors on V4L2 nodes and its mappings of their buffers (/proc/self). */
+    private record DeviceHandles(int fds, int mappings) {
+        static final DeviceHandles NONE = new DeviceHandles(0, 0);
+
+        static DeviceHandles now() throws java.io.IOException {
+            int fds = 0;
+            try (java.util.stream.Stream<Path> links = Files.list(Path.of("/proc/self/fd"))) {
+                for (Path link : (Iterable<Path>) links::iterator) {
+                    try {
+                        if (Files.readSymbolicLink(link).toString().startsWith("/dev/video")) {
+                            fds++;
+                        }
+                    } catch (java.io.IOException e) {
+                        // the descriptor closed (the listing's own one among them) while we looked
+                    }
+                }
+            }
+            int mappings = (int) Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                    .filter(l -> l.contains(" /dev/video")).count();
+            return new DeviceHandles(fds, mappings);
+        }
+    }
+
+    /** Records failures and, like the core, stops the camera from inside the failure callback. */
+    private static class FailureSink extends RecordingSink {
+        final CountDownLatch failed = new CountDownLatch(1);
+        private final V4l2CameraDevice cam;
+
+        FailureSink(V4l2CameraDevice cam) {
+            super(f -> {
+            });
+            this.cam = cam;
+        }
+
+        @Override
+        public void failed(CameraException error) {
+            super.failed(error);
+            cam.stop();
+            failed.countDown();
+        }
+    }
+
+    private static void awaitFrames(RecordingSink sink) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (sink.frames < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(sink.frames >= 3, "frames flow: " + sink.frames);
+    }
+
+    /**
+     * The core's restart loop in miniature (see camera-core's retry.initial.ms / retry.max.ms): start()
+     * again with doubling backoff until it succeeds, collecting the refusals, each of which must be
+     * UNAVAILABLE (the device is away, not broken).
+     */
+    private static void restartWithBackoff(V4l2CameraDevice cam, RecordingSink sink, List<CameraException> refusals)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        long backoffMs = 100;
+        while (true) {
+            try {
+                cam.start(sink);
+                return;
+            } catch (CameraException e) {
+                assertEquals(CameraException.Kind.UNAVAILABLE, e.kind(), e.getMessage());
+                refusals.add(e);
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the device did not come back: " + e.getMessage(), e);
+                }
+                Thread.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 2_000);
+            }
+        }
+    }
+
+    private static void sysfsWrite(Path file, String value) {
+        try {
+            Files.writeString(file, value);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("writing " + value + " to " + file, e);
+        }
+    }
+
+    /**
+     * What udev would do when the node comes back (the guest runs no udev): point the stable by-path link at
+     * the new node, which need not have the old number.
+     */
+    private static void relinkStablePath() throws Exception {
+        Path link = Path.of(vivid.device());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (System.nanoTime() < deadline) {
+            try (java.util.stream.Stream<Path> nodes = Files.list(Path.of("/sys/class/video4linux"))) {
+                java.util.Optional<Path> back = nodes.filter(n -> Files.exists(Path.of("/dev", n.getFileName().toString())))
+                        .findFirst();
+                if (back.isPresent()) {
+                    Path target = Path.of("../..", back.get().getFileName().toString());
+                    if (!target.equals(Files.readSymbolicLink(link))) {
+                        Files.delete(link);
+                        Files.createSymbolicLink(link, target);
+                    }
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no video node came back within " + WAIT_S + " s");
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------
