@@ -119,7 +119,11 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 hostroo
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount --bind /dev /host/dev
-mount -t tmpfs tmp /host/tmp
+# /tmp: the host's own /tmp (a checkout or build may live there) made writable by an overlay on a fresh
+# tmpfs; a plain tmpfs if the kernel cannot overlay 9p.
+mkdir -p /ovl && mount -t tmpfs ovl /ovl && mkdir -p /ovl/upper /ovl/work
+mount -t overlay overlay -o lowerdir=/host/tmp,upperdir=/ovl/upper,workdir=/ovl/work /host/tmp \
+    || mount -t tmpfs tmp /host/tmp
 mount -t tmpfs run /host/run
 # A job folder under /tmp or /run lies in the fresh tmpfs: create its mount point there.
 mkdir -p "/host$job" 2>/dev/null
@@ -152,7 +156,7 @@ if ! [ -f "$initrd" ]; then
         for m in "$@"; do modprobe -d "$kdir/root" -S "$kver" --show-depends "$m"; done \
             | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | sed "s|^$modroot||"
     }
-    order virtio_pci 9pnet_virtio 9p > "$stage/modules/base.load"
+    order virtio_pci 9pnet_virtio 9p overlay > "$stage/modules/base.load"
     order vivid | grep -v -x -F -f "$stage/modules/base.load" > "$stage/modules/media.load"
     while read -r m; do
         mkdir -p "$stage/modules/$(dirname "$m")"
