@@ -26,9 +26,9 @@ import javax.imageio.ImageIO;
  * part by part, decodes every JPEG and remembers what it saw, until the stream ends or {@link #close()} is
  * called.
  *
- * <p>The stream does not say which parts are the "no signal" placeholder the server sends while the camera
- * is offline, so each picture is classified by what it shows: the test pattern's colour bars are strongly
- * coloured, the placeholder is grey on near-black (see {@link #looksLikePlaceholder}).
+ * <p>The "no signal" placeholder the server sends while the camera is offline carries the part header
+ * {@code X-Placeholder: true}; its picture must also look like one (grey on near-black, where the test
+ * pattern is strongly coloured), which {@link #looksLikePlaceholder} checks.
  */
 final class MjpegReader implements AutoCloseable {
 
@@ -124,8 +124,12 @@ final class MjpegReader implements AutoCloseable {
             throw new IOException("part " + headers + " is not a readable JPEG");
         }
         long index = headers.containsKey("x-frame-index") ? Long.parseLong(headers.get("x-frame-index")) : -1;
+        boolean placeholder = "true".equals(headers.get("x-placeholder"));
+        if (placeholder != looksLikePlaceholder(image)) {
+            throw new IOException("part #" + index + " says placeholder=" + placeholder + " but shows the opposite");
+        }
         synchronized (parts) {
-            parts.add(new Part(parts.size(), index, looksLikePlaceholder(image), image.getWidth(), image.getHeight()));
+            parts.add(new Part(parts.size(), index, placeholder, image.getWidth(), image.getHeight()));
         }
     }
 

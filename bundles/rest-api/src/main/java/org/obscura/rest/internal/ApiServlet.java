@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,7 +27,11 @@ import org.obscura.camera.api.CameraException;
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CaptureService;
 import org.obscura.camera.api.FrameImages;
+import org.obscura.camera.api.ImageSets;
 import org.obscura.camera.api.ImageStore;
+import org.obscura.camera.api.LightController;
+import org.obscura.camera.api.ObscuraEvents;
+import org.obscura.camera.api.SequenceService;
 import org.obscura.camera.spi.CameraDriver;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -42,6 +47,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventHandler;
+import org.osgi.service.event.propertytypes.EventTopics;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.servlet.whiteboard.annotations.RequireHttpWhiteboard;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
@@ -59,15 +67,20 @@ import org.slf4j.LoggerFactory;
  * stack trace. No exception leaves {@link #service}, so the container never renders its own error page for
  * these paths.
  *
- * <p>Threading: requests run concurrently on the container's threads; MJPEG streams hold theirs for as
- * long as the client watches. {@code CameraDriver} services come and go through a dynamic reference.
+ * <p>The component is also the Event Admin handler for {@code org/obscura/*}: events go to the event stream
+ * clients ({@code GET /api/v1/events}) through {@link EventRelay}, which never blocks Event Admin.
+ *
+ * <p>Threading: requests run concurrently on the container's threads; MJPEG and event streams hold theirs
+ * for as long as the client watches. {@code CameraDriver} services come and go through a dynamic reference;
+ * so do the optional lights, sequencer and image sets, whose routes answer 503 while they are missing.
  */
-@Component(service = Servlet.class, configurationPid = ApiServlet.PID)
+@Component(service = {Servlet.class, EventHandler.class}, configurationPid = ApiServlet.PID)
 @Designate(ocd = ApiServlet.Config.class)
+@EventTopics(ObscuraEvents.TOPIC_PREFIX + "*")
 @HttpWhiteboardServletName(ApiServlet.NAME)
 @HttpWhiteboardServletPattern(ApiServlet.PATTERN)
 @RequireHttpWhiteboard
-public class ApiServlet extends HttpServlet {
+public class ApiServlet extends HttpServlet implements EventHandler {
 
     private static final long serialVersionUID = 1L;
 
@@ -141,6 +154,46 @@ public class ApiServlet extends HttpServlet {
         drivers.remove(reference);
     }
 
+    @Reference(name = "lights", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindLights")
+    void bindLights(LightController lights) {
+        api.lights().bind(lights);
+    }
+
+    void unbindLights(LightController lights) {
+        api.lights().unbind(lights);
+    }
+
+    @Reference(name = "sequencer", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindSequencer")
+    void bindSequencer(SequenceService sequencer) {
+        api.sequencer().bind(sequencer);
+    }
+
+    void unbindSequencer(SequenceService sequencer) {
+        api.sequencer().unbind(sequencer);
+    }
+
+    @Reference(name = "imageSets", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindImageSets")
+    void bindImageSets(ImageSets sets) {
+        api.imageSets().bind(sets);
+    }
+
+    void unbindImageSets(ImageSets sets) {
+        api.imageSets().unbind(sets);
+    }
+
+    /** On Event Admin's delivery thread: hands the event to the stream clients' queues and returns. */
+    @Override
+    public void handleEvent(Event event) {
+        Map<String, Object> properties = new HashMap<>();
+        for (String name : event.getPropertyNames()) {
+            properties.put(name, event.getProperty(name));
+        }
+        api.publishEvent(event.getTopic(), properties);
+    }
+
     @Deactivate
     void deactivate() {
         api.close();
@@ -153,6 +206,7 @@ public class ApiServlet extends HttpServlet {
     @Override
     public void destroy() {
         api.live().endStreams();
+        api.events().endStreams();
     }
 
     @Override

@@ -1,5 +1,8 @@
 package org.obscura.rest.internal;
 
+import static org.obscura.rest.internal.RouteDoc.arrayOf;
+import static org.obscura.rest.internal.RouteDoc.object;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,6 +33,23 @@ import org.osgi.service.cm.Configuration;
  */
 final class CameraResource {
 
+    /** The properties {@code PUT /mode} changes. */
+    static final List<String> MODE_KEYS = List.of("format", "width", "height", "fps");
+
+    private static final Map<String, Object> PROPERTIES = Map.of("type", "object",
+            "required", List.of("driver", "name"), "additionalProperties", true,
+            "properties", Map.of("driver", Map.of("type", "string"), "name", Map.of("type", "string")));
+    private static final Map<String, Object> CONFIG = object("pid", "string", "factoryPid", "string",
+            "driver", "string", "properties", "object");
+    private static final Map<String, Object> CAMERA = object("name", "string", "label", "string", "driver", "string",
+            "device", "string", "state", Map.of("type", "string", "enum", List.of("online", "streaming", "offline")),
+            "enabled", "boolean", "configurable", "boolean",
+            "mode", object("format", "string", "width", "integer", "height", "integer", "fps", "number"),
+            "capabilities", "string[]", "stereo", "boolean", "stereoOrder", "integer", "interruptService", "string",
+            "viewers", "integer", "fps", "number", "frames", "integer", "lastFrame", "string", "lastError", "string",
+            "urls", object("stream", "string", "frame", "string", "snapshot", "string"),
+            "properties", "object", "configuration", CONFIG);
+
     private final CameraRegistry registry;
     private final CameraConfigurations configurations;
     private final FormSource forms;
@@ -45,11 +65,30 @@ final class CameraResource {
     }
 
     void addRoutes(Router router) {
-        router.add("GET", "/v1/cameras", this::list)
-                .add("POST", "/v1/cameras", this::create)
-                .add("GET", "/v1/cameras/{camera}", this::get)
-                .add("PUT", "/v1/cameras/{camera}", this::update)
-                .add("DELETE", "/v1/cameras/{camera}", this::delete);
+        router.add("GET", "/v1/cameras", this::list, RouteDoc.of("cameras", "Cameras, running and configured")
+                        .answers(200, "the cameras", arrayOf(CAMERA)))
+                .add("POST", "/v1/cameras", this::create, RouteDoc.of("cameras", "Create a camera configuration")
+                        .description("Body: driver, name and the driver's properties (see GET /v1/drivers/{driver}); "
+                                + "checked against the driver's form and its validate().")
+                        .body(true, PROPERTIES)
+                        .answers(201, "the configuration written; Location is the camera", CONFIG)
+                        .errors(400).error(409, "the name or its file is taken").errors(413, 502)
+                        .error(503, "the driver is not running"))
+                .add("GET", "/v1/cameras/{camera}", this::get, RouteDoc.of("cameras", "One camera, with driver facts and its configuration")
+                        .answers(200, "the camera", CAMERA).errors(400, 404))
+                .add("PUT", "/v1/cameras/{camera}", this::update, RouteDoc.of("cameras", "Replace a camera's configuration")
+                        .body(true, PROPERTIES)
+                        .answers(200, "the configuration written", CONFIG)
+                        .errors(400, 404).error(409, "not configurable (built into its driver)").errors(413, 502, 503))
+                .add("PUT", "/v1/cameras/{camera}/mode", this::mode, RouteDoc.of("cameras", "Change a running camera's capture mode")
+                        .description("Updates only format, width, height and fps of its configuration (at least one), "
+                                + "checked like PUT /v1/cameras/{camera}; the driver then restarts the camera in the new mode.")
+                        .body(true, object("format", "string", "width", "integer", "height", "integer", "fps", "number"))
+                        .answers(200, "the configuration written", CONFIG)
+                        .errors(400, 404).error(409, "not configurable (built into its driver)").errors(413, 502, 503))
+                .add("DELETE", "/v1/cameras/{camera}", this::delete, RouteDoc.of("cameras", "Delete a camera's configuration")
+                        .answers(204, "application/json", "deleted", null)
+                        .errors(404).error(409, "built-in camera without configuration").errors(502));
     }
 
     /** Every camera: registered ones and configured ones that are not running (disabled, driver missing). */
@@ -105,7 +144,7 @@ final class CameraResource {
         ConfigurationForm form = form(driver);
         Map<String, Object> input = new LinkedHashMap<>(body);
         input.remove("driver");
-        Map<String, Object> properties = form.convert(input, Map.of());
+        Map<String, Object> properties = convert(form, driver, input, Map.of());
         validateWithDriver(driver, properties);
         Configuration written;
         synchronized (writes) {
@@ -117,8 +156,54 @@ final class CameraResource {
 
     /** PUT: replaces a camera's configuration (password properties left out keep their value). */
     Reply update(Call call) {
+        return replace(call.param("camera"), call.jsonObject());
+    }
+
+    /**
+     * PUT /mode {format?, width?, height?, fps?}: the camera's configuration with only these changed, through
+     * the same checks as a full update. The driver picks the change up and restarts the camera in the new mode.
+     */
+    Reply mode(Call call) {
         String name = call.param("camera");
         Map<String, Object> body = call.jsonObject();
+        if (body.isEmpty()) {
+            throw ApiException.invalid(null, "the mode request needs at least one of " + String.join(", ", MODE_KEYS));
+        }
+        for (String key : body.keySet()) {
+            if (!MODE_KEYS.contains(key)) {
+                throw ApiException.invalid(key, "unknown member '" + Router.printable(key)
+                        + "' in the mode request; allowed: " + String.join(", ", MODE_KEYS));
+            }
+            if (body.get(key) == null) {
+                throw ApiException.invalid(key, key + " must not be null; leave it out to keep the current value");
+            }
+        }
+        Map<String, Object> existing = CameraConfigurations.properties(theConfiguration(name));
+        Map<String, Object> input = new LinkedHashMap<>();
+        if (existing != null) {
+            existing.forEach((k, v) -> input.put(k, jsonValue(v)));
+        }
+        input.putAll(body);
+        return replace(name, input);
+    }
+
+    /** A stored property value as the JSON value it was made from: arrays and collections become lists. */
+    static Object jsonValue(Object v) {
+        if (v != null && v.getClass().isArray()) {
+            List<Object> list = new ArrayList<>();
+            for (int i = 0; i < java.lang.reflect.Array.getLength(v); i++) {
+                list.add(java.lang.reflect.Array.get(v, i));
+            }
+            return list;
+        }
+        if (v instanceof java.util.Collection<?> c) {
+            return new ArrayList<>(c);
+        }
+        return v;
+    }
+
+    /** Replaces a camera's configuration with {@code body}, after every check. */
+    private Reply replace(String name, Map<String, Object> body) {
         Object n = body.get(CameraConfig.NAME);
         if (n != null && !name.equals(n)) {
             throw CameraException.invalid(CameraConfig.NAME, "the name in the body ('" + Router.printable(String.valueOf(n))
@@ -141,7 +226,7 @@ final class CameraResource {
         input.remove("driver");
         input.put(CameraConfig.NAME, name);
         Map<String, Object> existing = CameraConfigurations.properties(c);
-        Map<String, Object> properties = form.convert(input, existing == null ? Map.of() : existing);
+        Map<String, Object> properties = convert(form, driver, input, existing == null ? Map.of() : existing);
         validateWithDriver(driver, properties);
         synchronized (writes) {
             configurations.update(c, properties);
@@ -228,6 +313,32 @@ final class CameraResource {
     private ConfigurationForm form(DriverInfo driver) {
         return new ConfigurationForm(driver.id(), driver.factoryPid(),
                 forms.definition(driver.id(), driver.factoryPid()).orElse(null));
+    }
+
+    /**
+     * Converts and checks the input against the driver's form. Metatype only says that a value is out of
+     * bounds ("greater than maximum"); when it refuses a value, the driver's own check is asked about the same
+     * input, since it can say what is allowed ("width 99999 is out of range: 16 to 3840").
+     */
+    private Map<String, Object> convert(ConfigurationForm form, DriverInfo driver, Map<String, Object> input,
+            Map<String, Object> existing) {
+        try {
+            return form.convert(input, existing);
+        } catch (ConfigurationForm.DefinitionVerdict refused) {
+            Map<String, Object> probe = new LinkedHashMap<>(existing);
+            probe.putAll(input);
+            try {
+                validateWithDriver(driver, probe);
+            } catch (CameraException explained) {
+                if (explained.kind() == CameraException.Kind.INVALID_ARGUMENT
+                        && refused.field().equals(explained.field())) {
+                    throw explained;
+                }
+            } catch (RuntimeException driverCannotJudgeRawInput) {
+                // The driver expects converted values; the form's own verdict stands.
+            }
+            throw refused;
+        }
     }
 
     /**

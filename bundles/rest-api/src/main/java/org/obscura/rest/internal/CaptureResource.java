@@ -1,5 +1,7 @@
 package org.obscura.rest.internal;
 
+import static org.obscura.rest.internal.RouteDoc.object;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,9 +30,22 @@ final class CaptureResource {
     }
 
     void addRoutes(Router router) {
-        router.add("GET", "/v1/captures", this::list)
-                .add("GET", "/v1/captures/{camera}/{file}", this::file)
-                .add("DELETE", "/v1/captures/{camera}/{file}", this::delete);
+        router.add("GET", "/v1/captures", this::list, RouteDoc.of("captures", "Stored stills, newest first, paged")
+                        .query("camera", "string", "only this camera's")
+                        .query("offset", "integer", "first item, default 0")
+                        .query("limit", "integer", "items per page, 1.." + MAX_LIMIT + ", default " + DEFAULT_LIMIT)
+                        .answers(200, "one page", object("items", RouteDoc.arrayOf("object"), "offset", "integer",
+                                "limit", "integer", "total", "integer"))
+                        .errors(400))
+                .add("GET", "/v1/captures/{camera}/{file}", this::file, RouteDoc.of("captures", "A stored still or its sidecar")
+                        .description("The image; its JSON sidecar with sidecar=true or by the sidecar's own name (<file>.json).")
+                        .query("sidecar", "boolean", "answer the JSON sidecar")
+                        .query("download", "boolean", "Content-Disposition attachment")
+                        .answers(200, "image/jpeg", "the image (or application/json for a sidecar)",
+                                Map.of("type", "string", "format", "binary"))
+                        .errors(400, 404))
+                .add("DELETE", "/v1/captures/{camera}/{file}", this::delete, RouteDoc.of("captures", "Delete a still and its sidecar")
+                        .answers(204, "application/json", "deleted", null).errors(400, 404));
     }
 
     /** {@code ?camera=&offset=&limit=}: one page, {items, offset, limit, total}. */

@@ -392,7 +392,16 @@ final class ConfigurationForm {
             return;
         }
         if (verdict != null && !verdict.isEmpty()) {
-            throw CameraException.invalid(ad.getID(), "property '" + ad.getID() + "': " + verdict);
+            throw new DefinitionVerdict(ad.getID(), "property '" + ad.getID() + "': " + verdict);
+        }
+    }
+
+    /** The metatype definition refused a well-typed value (out of its bounds); its message is generic. */
+    static final class DefinitionVerdict extends CameraException {
+        private static final long serialVersionUID = 1L;
+
+        DefinitionVerdict(String field, String message) {
+            super(Kind.INVALID_ARGUMENT, message, field, null);
         }
     }
 

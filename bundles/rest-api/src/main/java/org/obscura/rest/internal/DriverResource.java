@@ -1,7 +1,11 @@
 package org.obscura.rest.internal;
 
+import static org.obscura.rest.internal.RouteDoc.arrayOf;
+import static org.obscura.rest.internal.RouteDoc.object;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.obscura.camera.api.CameraException;
 import org.obscura.camera.api.CameraRegistry;
@@ -13,6 +17,10 @@ import org.obscura.camera.api.DriverInfo;
  */
 final class DriverResource {
 
+    private static final Map<String, Object> DRIVER = object("id", "string", "name", "string",
+            "factoryPid", "string", "available", "boolean", "status", "string", "bundle", "string",
+            "version", "string", "form", "object");
+
     private final CameraRegistry registry;
     private final FormSource forms;
 
@@ -22,9 +30,15 @@ final class DriverResource {
     }
 
     void addRoutes(Router router) {
-        router.add("GET", "/v1/drivers", this::list)
-                .add("GET", "/v1/drivers/{driver}", this::get)
-                .add("GET", "/v1/drivers/{driver}/devices", this::devices);
+        router.add("GET", "/v1/drivers", this::list, RouteDoc.of("drivers", "Camera drivers")
+                        .answers(200, "the drivers", arrayOf(DRIVER)))
+                .add("GET", "/v1/drivers/{driver}", this::get, RouteDoc.of("drivers", "One driver and its configuration form")
+                        .description("form: the driver's metatype (pid, name, description, attributes with id, "
+                                + "name, type, cardinality, default, options, required).")
+                        .answers(200, "the driver with its form", DRIVER).errors(400, 404))
+                .add("GET", "/v1/drivers/{driver}/devices", this::devices,
+                        RouteDoc.of("drivers", "Devices the driver sees now, with formats, sizes and rates")
+                                .answers(200, "the devices", arrayOf("object")).errors(400, 404, 503));
     }
 
     Reply list(Call call) {

@@ -1,5 +1,7 @@
 package org.obscura.rest.internal;
 
+import static org.obscura.rest.internal.RouteDoc.object;
+
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -55,7 +57,12 @@ final class HealthResource {
     }
 
     void addRoutes(Router router) {
-        router.add("GET", "/v1/health", this::health);
+        router.add("GET", "/v1/health", this::health, RouteDoc.of("server", "Health of the server")
+                .description("status ok or degraded (with problems), version, uptime, driver and camera counts, "
+                        + "data dir space, JPEG encoder.")
+                .answers(200, "the health", object("status", "string", "version", "string", "started", "string",
+                        "uptimeSeconds", "integer", "drivers", "object", "cameras", "object", "dataDir", "object",
+                        "encoder", "object", "problems", "string[]")));
     }
 
     Reply health(Call call) {

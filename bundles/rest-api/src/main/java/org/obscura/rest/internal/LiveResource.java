@@ -1,5 +1,6 @@
 package org.obscura.rest.internal;
 
+
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +27,8 @@ import org.obscura.camera.api.LiveFrame;
  */
 final class LiveResource implements AutoCloseable {
 
+    private static final Map<String, Object> BINARY = Map.of("type", "string", "format", "binary");
+
     private final CameraRegistry registry;
     private final Duration frameTimeout;
     /** Null when no {@link FrameImages} service is there: the derived forms then answer 503. */
@@ -46,10 +49,27 @@ final class LiveResource implements AutoCloseable {
     }
 
     void addRoutes(Router router) {
-        router.add("GET", "/v1/cameras/{camera}/frame", this::frame)
-                .add("GET", "/v1/cameras/{camera}/frame.png", this::png)
-                .add("GET", "/v1/cameras/{camera}/frame.raw", this::raw)
-                .add("GET", "/v1/cameras/{camera}/stream", this::stream);
+        router.add("GET", "/v1/cameras/{camera}/frame", this::frame, RouteDoc.of("live", "The camera's current picture as JPEG")
+                        .description("The first picture within the frame timeout. width/height give a smaller JPEG "
+                                + "(one side alone keeps the aspect ratio); format=png or raw as the routes below.")
+                        .query("quality", "integer", "JPEG quality 1..100")
+                        .query("width", "integer", "scaled width, 1..the frame's")
+                        .query("height", "integer", "scaled height, 1..the frame's")
+                        .query("format", "string", "jpeg (default), png or raw")
+                        .answers(200, "image/jpeg", "the picture; headers X-Frame-Index, X-Timestamp", BINARY)
+                        .errors(400, 404).error(503, "camera offline").error(504, "no picture within the frame timeout"))
+                .add("GET", "/v1/cameras/{camera}/frame.png", this::png, RouteDoc.of("live", "The current picture as lossless PNG")
+                        .answers(200, "image/png", "the picture", BINARY).errors(400, 404, 503, 504))
+                .add("GET", "/v1/cameras/{camera}/frame.raw", this::raw, RouteDoc.of("live", "The current picture as packed BGR bytes")
+                        .description("Headers X-Width, X-Height, X-Channels: 3, X-Dtype: uint8.")
+                        .answers(200, "application/octet-stream", "height x width x 3 bytes", BINARY)
+                        .errors(400, 404, 503, 504))
+                .add("GET", "/v1/cameras/{camera}/stream", this::stream, RouteDoc.of("live", "MJPEG stream")
+                        .description("multipart/x-mixed-replace; boundary=frame. Placeholders while offline.")
+                        .query("fps", "number", "rate cap, 0.1..120")
+                        .query("quality", "integer", "JPEG quality 1..100 for frames encoded from raw ones")
+                        .answers(200, "multipart/x-mixed-replace", "the stream (stays open)", BINARY)
+                        .errors(400, 404));
     }
 
     /** What a route makes of the first camera picture. */

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One MJPEG viewer: writes a camera's live frames as {@code multipart/x-mixed-replace} parts, each
  * {@code --frame}, {@code Content-Type}, {@code Content-Length}, {@code X-Timestamp} and {@code X-Frame-Index}
- * headers, the JPEG and CRLF, flushed part by part.
+ * headers (plus {@code X-Placeholder: true} on the "no signal" picture shown while the camera is offline),
+ * the JPEG and CRLF, flushed part by part.
  *
  * <p>Blocking, one request thread per viewer: the thread waits for the newest frame (latest-frame semantics,
  * so a slow client skips frames instead of queueing them) and then for the socket. Placeholder frames are
@@ -84,7 +85,7 @@ final class MjpegStream implements Reply.BodyWriter {
                         LOG.debug("skipping frame {} of camera {}: {}", frame.index(), subscription.camera(), e.getMessage());
                         continue;
                     }
-                    writePart(out, jpeg, frame.frame().timestamp(), frame.index(), chunk);
+                    writePart(out, jpeg, frame.frame().timestamp(), frame.index(), frame.placeholder(), chunk);
                 }
                 out.flush();
                 due = System.nanoTime() + minGapNanos;
@@ -122,14 +123,15 @@ final class MjpegStream implements Reply.BodyWriter {
     }
 
     /** Writes one multipart part; {@code jpeg} is read from its position to its limit, not consumed. */
-    static void writePart(OutputStream out, ByteBuffer jpeg, Instant timestamp, long index, byte[] chunk)
-            throws IOException {
+    static void writePart(OutputStream out, ByteBuffer jpeg, Instant timestamp, long index, boolean placeholder,
+            byte[] chunk) throws IOException {
         ByteBuffer data = jpeg.duplicate();
         String head = "--" + BOUNDARY + "\r\n"
                 + "Content-Type: image/jpeg\r\n"
                 + "Content-Length: " + data.remaining() + "\r\n"
                 + "X-Timestamp: " + timestamp + "\r\n"
                 + "X-Frame-Index: " + index + "\r\n"
+                + (placeholder ? "X-Placeholder: true\r\n" : "")
                 + "\r\n";
         out.write(head.getBytes(StandardCharsets.US_ASCII));
         while (data.hasRemaining()) {

@@ -7,15 +7,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CaptureService;
 import org.obscura.camera.api.FrameImages;
+import org.obscura.camera.api.ImageSets;
 import org.obscura.camera.api.ImageStore;
+import org.obscura.camera.api.LightController;
+import org.obscura.camera.api.ObscuraEvents;
+import org.obscura.camera.api.SequenceService;
 
 /**
  * The REST v1 API as a route table: every resource wired to the services it uses. Independent of the servlet
- * container, so that it can be built from fakes in tests. {@code GET /v1} lists the routes.
+ * container, so that it can be built from fakes in tests. {@code GET /v1} lists the routes and
+ * {@code GET /v1/openapi.json} describes them, generated from the same table.
+ *
+ * <p>Lights, the sequencer and image sets are optional services held in {@link ServiceSlot}s that the
+ * component binds and unbinds while the API runs; Event Admin events reach {@link #publishEvent}.
  */
 final class RestApi implements AutoCloseable {
 
@@ -25,13 +37,24 @@ final class RestApi implements AutoCloseable {
      * @param frameTimeout how long {@code /frame} waits for a picture
      * @param version      version reported by health and the index
      * @param started      when the server started
+     * @param heartbeat    how often an idle event stream gets a comment line
      */
-    record Settings(Duration frameTimeout, String version, Instant started) {
+    record Settings(Duration frameTimeout, String version, Instant started, Duration heartbeat) {
+        Settings(Duration frameTimeout, String version, Instant started) {
+            this(frameTimeout, version, started, EventRelay.HEARTBEAT);
+        }
     }
 
     private final Router router = new Router();
     private final LiveResource live;
     private final String version;
+    private final ServiceSlot<LightController> lights = new ServiceSlot<>(LightResource.UNAVAILABLE);
+    private final ServiceSlot<SequenceService> sequencer = new ServiceSlot<>(SequenceResource.UNAVAILABLE);
+    private final ServiceSlot<ImageSets> imageSets = new ServiceSlot<>(ImageSetResource.UNAVAILABLE);
+    private final SequenceResource sequences;
+    private final EventRelay events;
+    /** The OpenAPI document per servlet base path; built on first request (the route table is final by then). */
+    private final Map<String, ObjectNode> openApi = new ConcurrentHashMap<>();
 
     RestApi(CameraRegistry registry, CaptureService capture, ImageStore store, CameraConfigurations configurations,
             FormSource forms, DriverDirectory drivers, Settings settings, Clock clock) {
@@ -44,13 +67,26 @@ final class RestApi implements AutoCloseable {
             Clock clock) {
         this.version = settings.version();
         this.live = new LiveResource(registry, settings.frameTimeout(), images);
-        router.add("GET", "/v1", this::index);
+        this.sequences = new SequenceResource(sequencer, clock);
+        this.events = new EventRelay(new JsonCodec(), settings.heartbeat(), EventRelay.QUEUE_CAPACITY,
+                EventRelay.MAX_CLIENTS);
+        router.add("GET", "/v1", this::index, RouteDoc.of("server", "Route list")
+                        .answers(200, "the routes", RouteDoc.object("name", "string", "version", "string",
+                                "routes", RouteDoc.arrayOf(RouteDoc.object("method", "string", "path", "string")))))
+                .add("GET", "/v1/openapi.json", this::openApi, RouteDoc.of("server", "This OpenAPI 3 document")
+                        .answers(200, "the document", RouteDoc.object("openapi", "string", "info", "object",
+                                "paths", "object", "components", "object")));
         new HealthResource(registry, store, settings.version(), settings.started(), clock, images).addRoutes(router);
         new DriverResource(registry, forms).addRoutes(router);
         new CameraResource(registry, configurations, forms, drivers).addRoutes(router);
         live.addRoutes(router);
         new SnapshotResource(capture).addRoutes(router);
         new CaptureResource(store).addRoutes(router);
+        new CameraControlResource(registry, capture).addRoutes(router);
+        new LightResource(lights).addRoutes(router);
+        sequences.addRoutes(router);
+        new ImageSetResource(imageSets).addRoutes(router);
+        events.addRoutes(router);
     }
 
     Router router() {
@@ -59,6 +95,49 @@ final class RestApi implements AutoCloseable {
 
     LiveResource live() {
         return live;
+    }
+
+    ServiceSlot<LightController> lights() {
+        return lights;
+    }
+
+    ServiceSlot<SequenceService> sequencer() {
+        return sequencer;
+    }
+
+    ServiceSlot<ImageSets> imageSets() {
+        return imageSets;
+    }
+
+    EventRelay events() {
+        return events;
+    }
+
+    /**
+     * Relays an Event Admin event to the event stream clients. Sequence progress of a sequence started here
+     * gets its id as {@code sequence}. Never blocks.
+     */
+    void publishEvent(String topic, Map<String, ?> properties) {
+        if (ObscuraEvents.SEQUENCE_PROGRESS.equals(topic) && properties != null
+                && properties.get("setFolder") instanceof String folder) {
+            Optional<String> id = sequences.idOf(folder);
+            if (id.isPresent()) {
+                Map<String, Object> more = new LinkedHashMap<>(properties);
+                more.put("sequence", id.get());
+                events.publish(topic, more);
+                return;
+            }
+        }
+        events.publish(topic, properties);
+    }
+
+    /** The OpenAPI document of this API as served under {@code base}. */
+    ObjectNode openApiDocument(String base) {
+        return openApi.computeIfAbsent(base, b -> OpenApiDocument.of(router, b, version));
+    }
+
+    private Reply openApi(Call call) {
+        return Reply.ok(openApiDocument(call.base()));
     }
 
     private Reply index(Call call) {
@@ -79,6 +158,7 @@ final class RestApi implements AutoCloseable {
     /** Ends open streams. */
     @Override
     public void close() {
+        events.close();
         live.close();
     }
 }

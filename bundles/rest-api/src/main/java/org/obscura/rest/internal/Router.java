@@ -26,7 +26,11 @@ import org.obscura.camera.api.CameraConfig;
  * ({@code %2e%2e}) stays inside one segment, where parameter validation refuses it; a doubly encoded one
  * ({@code %252e}) decodes to a literal '%', which no parameter accepts either. A parameter's name decides
  * its kind and validation: {@code {camera}} a camera name ({@link CameraConfig#NAME_PATTERN}), {@code {driver}}
- * a driver id, {@code {file}} a plain file name.
+ * a driver id, {@code {file}} a plain file name, {@code {setting}} a camera setting key, {@code {light}} a light,
+ * {@code {set}} an image set folder, {@code {sequence}} a sequence id.
+ *
+ * <p>Each route may carry its {@link RouteDoc}: the OpenAPI document is generated from the route table, so a
+ * route and its description are declared in one place.
  *
  * <p>Routes are added at construction and only read afterwards; a built router is safe for concurrent use.
  */
@@ -38,8 +42,8 @@ final class Router {
         Reply handle(Call call) throws Exception;
     }
 
-    /** One route: method, template as written and its parsed segments. */
-    record Route(String method, String template, List<String> segments, Handler handler) {
+    /** One route: method, template as written, its parsed segments and its description ({@code null}: none). */
+    record Route(String method, String template, List<String> segments, Handler handler, RouteDoc doc) {
         int literals() {
             int n = 0;
             for (String s : segments) {
@@ -57,18 +61,38 @@ final class Router {
 
     private static final Pattern DRIVER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._@+-]{0,254}");
-    private static final Set<String> PARAMETERS = Set.of("camera", "driver", "file");
+    /** V4L2 control keys ({@code white_balance_automatic}) and gphoto2 widget names ({@code iso}, {@code f-number}). */
+    private static final Pattern SETTING = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Light names as the lights bundle accepts them. */
+    private static final Pattern LIGHT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    /** Image set folder names ({@link org.obscura.camera.api.ImageSets}). */
+    private static final Pattern SET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
+    /** Sequence ids as {@link SequenceResource} makes them. */
+    private static final Pattern SEQUENCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    private static final Map<String, Pattern> PARAMETERS = Map.of(
+            "camera", CameraConfig.NAME_PATTERN, "driver", DRIVER_ID, "file", FILE_NAME, "setting", SETTING,
+            "light", LIGHT, "set", SET, "sequence", SEQUENCE);
 
     private final List<Route> routes = new ArrayList<>();
 
     /**
      * Adds a route.
      *
-     * @param template '/'-separated, starting with '/', with parameters {@code {camera}}, {@code {driver}} or
-     *                 {@code {file}}
+     * @param template '/'-separated, starting with '/', with parameters {@code {camera}}, {@code {driver}},
+     *                 {@code {file}}, {@code {setting}}, {@code {light}}, {@code {set}} or {@code {sequence}}
      * @throws IllegalArgumentException for a malformed template or an unknown parameter name
      */
     Router add(String method, String template, Handler handler) {
+        return add(method, template, handler, null);
+    }
+
+    /**
+     * Adds a route with its description, which the OpenAPI document is made from.
+     *
+     * @throws IllegalArgumentException for a malformed template, an unknown parameter name, or a method and
+     *                                  template that are already routed
+     */
+    Router add(String method, String template, Handler handler, RouteDoc doc) {
         if (!template.startsWith("/")) {
             throw new IllegalArgumentException("template must start with '/': " + template);
         }
@@ -77,11 +101,16 @@ final class Router {
             if (s.isEmpty()) {
                 throw new IllegalArgumentException("empty segment in template " + template);
             }
-            if (isParameter(s) && !PARAMETERS.contains(parameterName(s))) {
+            if (isParameter(s) && !PARAMETERS.containsKey(parameterName(s))) {
                 throw new IllegalArgumentException("unknown parameter " + s + " in " + template);
             }
         }
-        routes.add(new Route(method, template, segments, handler));
+        for (Route r : routes) {
+            if (r.method().equals(method) && r.template().equals(template)) {
+                throw new IllegalArgumentException(method + " " + template + " is routed twice");
+            }
+        }
+        routes.add(new Route(method, template, segments, handler, doc));
         return this;
     }
 
@@ -271,9 +300,41 @@ final class Router {
                             + "': use letters, digits, '.', '_', '-', '+' or '@', not starting with '.'");
                 }
             }
+            case "setting" -> {
+                if (!SETTING.matcher(value).matches()) {
+                    throw ApiException.invalid(name, "invalid setting name '" + printable(value)
+                            + "': use up to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+                }
+            }
+            case "light", "set", "sequence" -> {
+                if (!PARAMETERS.get(name).matcher(value).matches()) {
+                    throw ApiException.invalid(name, "invalid " + name + " name '" + printable(value)
+                            + "': use letters, digits, '_' or '-', starting with a letter or digit");
+                }
+            }
             default -> throw new IllegalStateException("unknown parameter " + name);
         }
         return value;
+    }
+
+    /** The pattern a path parameter must match (for the OpenAPI document); '..' is refused on top of it. */
+    static Pattern parameterPattern(String name) {
+        Pattern p = PARAMETERS.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown parameter " + name);
+        }
+        return p;
+    }
+
+    /** The parameter names of a template, in order. */
+    static List<String> parameters(Route route) {
+        List<String> out = new ArrayList<>();
+        for (String s : route.segments()) {
+            if (isParameter(s)) {
+                out.add(parameterName(s));
+            }
+        }
+        return out;
     }
 
     private static boolean isParameter(String templateSegment) {

@@ -1,5 +1,7 @@
 package org.obscura.rest.internal;
 
+import static org.obscura.rest.internal.RouteDoc.object;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,11 @@ import org.obscura.camera.api.CaptureService;
  */
 final class SnapshotResource {
 
+    private static final Map<String, Object> METADATA = object("metadata", "object");
+    private static final Map<String, Object> BATCH = object("mode", "string", "success", "boolean",
+            "results", RouteDoc.arrayOf("object"), "errors", "object", "skew_ms", "number", "started", "string",
+            "finished", "string");
+
     private final CaptureService captures;
 
     SnapshotResource(CaptureService captures) {
@@ -24,9 +31,22 @@ final class SnapshotResource {
     }
 
     void addRoutes(Router router) {
-        router.add("POST", "/v1/cameras/{camera}/snapshot", this::one)
-                .add("POST", "/v1/snapshot", this::all)
-                .add("POST", "/v1/snapshot/stereo", this::stereo);
+        router.add("POST", "/v1/cameras/{camera}/snapshot", this::one, RouteDoc.of("captures", "Store a still from one camera")
+                        .body(false, METADATA)
+                        .answers(200, "the stored still (with the Snapshot Server's success, filename, image_url_path)",
+                                object("success", "boolean", "camera", "string", "file", "string", "path", "string",
+                                        "url", "string", "sidecar", "string", "size", "integer", "width", "integer",
+                                        "height", "integer", "timestamp", "string", "filename", "string",
+                                        "image_url_path", "string"))
+                        .errors(400, 404, 413, 501, 502, 503, 504))
+                .add("POST", "/v1/snapshot", this::all, RouteDoc.of("captures", "Store a still from every online camera")
+                        .body(false, METADATA)
+                        .answers(200, "the stills; success false when some cameras failed", BATCH)
+                        .errors(400, 413).error(503, "every camera failed or none is online (the problem has errors)"))
+                .add("POST", "/v1/snapshot/stereo", this::stereo, RouteDoc.of("captures", "Store stills from the stereo cameras together")
+                        .body(false, METADATA)
+                        .answers(200, "the stills and skew_ms, the spread of their capture times", BATCH)
+                        .errors(400, 413).error(503, "fewer than two stereo cameras online, or all failed"));
     }
 
     Reply one(Call call) {

@@ -249,6 +249,50 @@ class ApiServletHttpTest {
         assertEquals("/", ApiServlet.below("/api/", "/api"));
     }
 
+    @Test
+    void eventsStreamAsServerSentEvents() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/events"))
+                .timeout(Duration.ofSeconds(30)).GET().build();
+        HttpResponse<java.util.stream.Stream<String>> r = http.send(request, HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, r.statusCode());
+        assertEquals("text/event-stream;charset=utf-8", r.headers().firstValue("Content-Type").orElse("").replace(" ", ""));
+        try (java.util.stream.Stream<String> lines = r.body()) {
+            java.util.Iterator<String> it = lines.iterator();
+            while (!it.next().equals(": connected")) {
+                // the retry hint comes first
+            }
+            t.api.publishEvent(org.obscura.camera.api.ObscuraEvents.CAMERA_ONLINE, Map.of("camera", "left", "driver", "testpattern"));
+            String line = it.next();
+            while (!line.startsWith("event: ")) {
+                line = it.next();
+            }
+            assertEquals("event: camera/online", line);
+            assertEquals("data: {\"camera\":\"left\",\"driver\":\"testpattern\"}", it.next());
+        }
+    }
+
+    @Test
+    void openApiAndOptionalServicesOverHttp() throws Exception {
+        HttpResponse<String> doc = get("/api/v1/openapi.json");
+        assertEquals(200, doc.statusCode());
+        assertTrue(doc.body().startsWith("{\"openapi\":\"3.0.3\""), doc.body());
+        assertTrue(doc.body().contains("\"/v1/sets/{set}/{file}\""), doc.body());
+        HttpResponse<String> lights = get("/api/v1/lights");
+        assertProblem(lights, 503);
+        assertTrue(lights.body().contains("lights are not available (no lights bundle running)"), lights.body());
+        Fakes.Sets sets = new Fakes.Sets();
+        sets.sets.put("scan_1", new java.util.concurrent.ConcurrentHashMap<>(
+                Map.of("manifest.json", "{\"status\":\"complete\"}".getBytes(StandardCharsets.UTF_8))));
+        t.api.imageSets().bind(sets);
+        HttpResponse<String> manifest = get("/api/v1/sets/scan_1/manifest.json");
+        assertEquals(200, manifest.statusCode());
+        assertEquals("application/json", manifest.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("{\"status\":\"complete\"}", manifest.body());
+        assertProblem(get("/api/v1/sets/scan_1/..%2f..%2fconf"), 400);
+        assertProblem(get("/api/v1/sets/%2e%2e/manifest.json"), 400);
+        assertEquals(java.util.List.of("sets/scan_1/manifest.json"), sets.reads, "only the valid request reached the service");
+    }
+
     /** Sends a request as written, byte for byte, and reads the whole answer (the request must close). */
     private HttpResponse<String> raw(String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {

@@ -129,6 +129,27 @@ class CameraResourceTest {
     }
 
     @Test
+    void aValueOutOfTheFormsBoundsIsExplainedByTheDriver() {
+        TestApi t = api();
+        int before = t.configAdmin.writes.get();
+        // The form's own verdict is generic; the driver says what is allowed.
+        t.driver.validator = m -> {
+            if (((Number) m.get("width")).intValue() > 3840) {
+                throw CameraException.invalid("width", "width " + m.get("width") + " is out of range: 16 to 3840");
+            }
+        };
+        Problem p = assertProblem(t, "{\"driver\":\"testpattern\",\"name\":\"x\",\"width\":99999}", 400, "width");
+        assertEquals("width 99999 is out of range: 16 to 3840", p.detail());
+        // A driver that cannot judge the raw input leaves the form's verdict standing.
+        t.driver.validator = m -> {
+            throw new IllegalStateException("not converted");
+        };
+        p = assertProblem(t, "{\"driver\":\"testpattern\",\"name\":\"x\",\"width\":99999}", 400, "width");
+        assertEquals("property 'width': width 99999 exceeds 3840", p.detail());
+        assertEquals(before, t.configAdmin.writes.get(), "nothing written");
+    }
+
+    @Test
     void aDriverWhoseServiceIsGoneCannotValidateSoNothingIsWritten() {
         TestApi t = api();
         t.drivers.remove(t.driver);

@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -43,7 +45,16 @@ import org.obscura.camera.api.DriverInfo;
 import org.obscura.camera.api.Frame;
 import org.obscura.camera.api.FrameListener;
 import org.obscura.camera.api.FrameSubscription;
+import org.obscura.camera.api.ImageData;
+import org.obscura.camera.api.ImageSet;
+import org.obscura.camera.api.ImageSetFile;
+import org.obscura.camera.api.ImageSets;
 import org.obscura.camera.api.ImageStore;
+import org.obscura.camera.api.LightController;
+import org.obscura.camera.api.SequenceProgress;
+import org.obscura.camera.api.SequenceRequest;
+import org.obscura.camera.api.SequenceResult;
+import org.obscura.camera.api.SequenceService;
 import org.obscura.camera.api.LiveFrame;
 import org.obscura.camera.api.Mode;
 import org.obscura.camera.api.Page;
@@ -141,14 +152,71 @@ final class Fakes {
             return s;
         }
 
+        /** Settings per camera, as a device would keep them. */
+        final Map<String, Map<String, Setting>> settings = new ConcurrentHashMap<>();
+        final List<String> resets = new CopyOnWriteArrayList<>();
+        /** Thrown by reset() when set. */
+        volatile RuntimeException resetFailure;
+
         @Override
         public List<Setting> settings(String camera) {
-            return List.of();
+            if (!cameras.containsKey(camera)) {
+                throw CameraException.notFound("no camera '" + camera + "'");
+            }
+            Map<String, Setting> s = settings.get(camera);
+            if (s == null) {
+                throw new CameraException(CameraException.Kind.UNSUPPORTED, "camera '" + camera + "' has no settings");
+            }
+            return new ArrayList<>(s.values());
+        }
+
+        /** Checks like a device: unknown setting, read-only, menu options, integer range; terse messages. */
+        @Override
+        public Setting setSetting(String camera, String setting, Object value) {
+            Map<String, Setting> all = settings.get(camera);
+            Setting s = all == null ? null : all.get(setting);
+            if (s == null) {
+                throw CameraException.notFound("no setting " + setting);
+            }
+            if (s.readOnly()) {
+                throw CameraException.invalid("value", "read-only");
+            }
+            Object v = switch (s.type()) {
+                case MENU -> {
+                    if (!s.options().contains(String.valueOf(value))) {
+                        throw CameraException.invalid("value", "not an option");
+                    }
+                    yield String.valueOf(value);
+                }
+                case INTEGER -> {
+                    long n;
+                    try {
+                        n = value instanceof Number num ? num.longValue() : Long.parseLong(String.valueOf(value));
+                    } catch (NumberFormatException e) {
+                        throw CameraException.invalid("value", "not an integer");
+                    }
+                    if (n < s.min().longValue() || n > s.max().longValue()) {
+                        throw CameraException.invalid("value", "out of range");
+                    }
+                    yield n;
+                }
+                case BOOLEAN -> Boolean.valueOf(String.valueOf(value));
+                default -> value;
+            };
+            Setting written = s.withValue(v);
+            all.put(setting, written);
+            return written;
         }
 
         @Override
-        public Setting setSetting(String camera, String setting, Object value) {
-            throw CameraException.notFound("no setting");
+        public void reset(String camera) {
+            if (!cameras.containsKey(camera)) {
+                throw CameraException.notFound("no camera '" + camera + "'");
+            }
+            if (resetFailure != null) {
+                throw resetFailure;
+            }
+            resets.add(camera);
         }
     }
 
@@ -257,6 +325,14 @@ final class Fakes {
 
     static final class Capture implements CaptureService {
         Function<String, CaptureResult> single = c -> result(c, c + "_20250102-030405-000.jpg", 0);
+        Function<String, String> onDevice = c -> {
+            throw new CameraException(CameraException.Kind.UNSUPPORTED, "camera '" + c + "' does not store pictures itself");
+        };
+
+        @Override
+        public String captureOnDevice(String camera) {
+            return onDevice.apply(camera);
+        }
         BatchResult all;
         BatchResult stereo;
         final List<Map<String, Object>> metadata = new CopyOnWriteArrayList<>();
@@ -769,6 +845,123 @@ final class Fakes {
         @Override
         public void removeAttributes(ConfigurationAttribute... attrs) {
             throw new UnsupportedOperationException();
+        }
+    }
+
+    // ---- lights, sequences, image sets ----
+
+    /** Lights kept as states; {@code hardware} says what hardwareAvailable() answers. */
+    static final class Lights implements LightController {
+        final Map<String, Boolean> states = Collections.synchronizedMap(new LinkedHashMap<>());
+        volatile boolean hardware;
+
+        Lights(String... names) {
+            for (String n : names) {
+                states.put(n, false);
+            }
+        }
+
+        @Override
+        public Map<String, Boolean> states() {
+            synchronized (states) {
+                return new LinkedHashMap<>(states);
+            }
+        }
+
+        @Override
+        public boolean hardwareAvailable() {
+            return hardware;
+        }
+
+        @Override
+        public void set(String light, boolean on) {
+            if (!states.containsKey(light)) {
+                throw CameraException.notFound("no light " + light);
+            }
+            states.put(light, on);
+        }
+
+        @Override
+        public void allOff() {
+            states.replaceAll((k, v) -> false);
+        }
+    }
+
+    /**
+     * A sequencer the test drives: start() validates like the real one, keeps the request, progress callback
+     * and result future, and the test reports progress and completes it.
+     */
+    static final class Sequencer implements SequenceService {
+        final List<SequenceRequest> requests = new CopyOnWriteArrayList<>();
+        volatile Consumer<SequenceProgress> progress;
+        volatile CompletableFuture<SequenceResult> result;
+        volatile Set<String> lights = Set.of("north", "south");
+        volatile boolean running;
+
+        @Override
+        public CompletionStage<SequenceResult> start(SequenceRequest request, Consumer<SequenceProgress> progress) {
+            for (String l : request.lights()) {
+                if (!lights.contains(l)) {
+                    throw CameraException.invalid("lights", "unknown light '" + l + "'");
+                }
+            }
+            if (running) {
+                throw new CameraException(CameraException.Kind.CONFLICT, "a sequence is already running");
+            }
+            running = true;
+            requests.add(request);
+            this.progress = progress;
+            CompletableFuture<SequenceResult> f = new CompletableFuture<>();
+            f.whenComplete((r, e) -> running = false);
+            this.result = f;
+            return f;
+        }
+    }
+
+    /** Image sets in memory: set name -> file name -> bytes; names are checked like the real service. */
+    static final class Sets implements ImageSets {
+        final Map<String, Map<String, byte[]>> sets = new ConcurrentHashMap<>();
+        final List<String> reads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public List<ImageSet> sets() {
+            List<ImageSet> out = new ArrayList<>();
+            new TreeMap<>(sets).descendingMap().forEach((name, files) -> out.add(new ImageSet(name, "sets/" + name,
+                    Instant.parse("2025-01-02T03:04:05Z"), (int) files.keySet().stream().filter(f -> f.endsWith(".jpg")).count(),
+                    "complete")));
+            return out;
+        }
+
+        @Override
+        public List<ImageSetFile> contents(String set) {
+            Map<String, byte[]> files = sets.get(set);
+            if (files == null) {
+                throw CameraException.notFound("no image set '" + set + "'");
+            }
+            List<ImageSetFile> out = new ArrayList<>();
+            new TreeMap<>(files).forEach((f, b) -> out.add(new ImageSetFile(f, "sets/" + set + "/" + f, b.length,
+                    f.endsWith(".json") ? "application/json" : "image/jpeg")));
+            return out;
+        }
+
+        @Override
+        public boolean delete(String set) {
+            return sets.remove(set) != null;
+        }
+
+        @Override
+        public ImageData image(String path) {
+            reads.add(path);
+            String[] parts = path.split("/");
+            if (parts.length != 3 || !parts[0].equals("sets") || parts[2].contains("..")) {
+                throw CameraException.invalid("path", "not an image set file: " + path);
+            }
+            Map<String, byte[]> files = sets.get(parts[1]);
+            byte[] b = files == null ? null : files.get(parts[2]);
+            if (b == null) {
+                throw CameraException.notFound("no file " + path);
+            }
+            return new ImageData(parts[2], path, parts[2].endsWith(".json") ? "application/json" : "image/jpeg", b.clone());
         }
     }
 }

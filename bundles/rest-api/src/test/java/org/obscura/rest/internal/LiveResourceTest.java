@@ -93,7 +93,8 @@ class LiveResourceTest {
         String expected = "--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 3\r\n"
                 + "X-Timestamp: 2025-01-02T03:04:05.678Z\r\nX-Frame-Index: 7\r\n\r\nONE\r\n"
                 + "--frame\r\nContent-Type: image/jpeg\r\nContent-Length: 8\r\n"
-                + "X-Timestamp: 2025-01-02T03:04:05.678Z\r\nX-Frame-Index: 8\r\n\r\nNOSIGNAL\r\n";
+                + "X-Timestamp: 2025-01-02T03:04:05.678Z\r\nX-Frame-Index: 8\r\nX-Placeholder: true\r\n\r\n"
+                + "NOSIGNAL\r\n";
         assertEquals(expected, client.written());
         assertEquals(1, s.closes.get(), "the subscription is closed when the client leaves");
         assertEquals(0, t.api.live().openStreams());

@@ -113,6 +113,30 @@ class RouterTest {
     }
 
     @Test
+    void newParameterKindsAreValidated() {
+        Router r = new Router()
+                .add("GET", "/v1/cameras/{camera}/settings/{setting}", camera)
+                .add("PUT", "/v1/lights/{light}", camera)
+                .add("GET", "/v1/sets/{set}/{file}", file)
+                .add("GET", "/v1/sequences/{sequence}", camera);
+        assertEquals(Map.of("camera", "left", "setting", "white_balance_temperature.auto"),
+                r.match("GET", "/v1/cameras/left/settings/white_balance_temperature.auto").params());
+        assertEquals(Map.of("set", "scan_20250102-030405", "file", "image_01_north.jpg"),
+                r.match("GET", "/v1/sets/scan_20250102-030405/image_01_north.jpg").params());
+        assertEquals("light", assertThrows(ApiException.class, () -> r.match("PUT", "/v1/lights/a.b")).problem().field());
+        assertEquals("set", assertThrows(ApiException.class, () -> r.match("GET", "/v1/sets/a.b/x.jpg")).problem().field());
+        assertEquals("sequence", assertThrows(ApiException.class, () -> r.match("GET", "/v1/sequences/%2e%2e")).problem().field());
+        assertEquals("setting", assertThrows(ApiException.class,
+                () -> r.match("GET", "/v1/cameras/left/settings/a..b")).problem().field());
+        assertEquals(List.of("camera", "setting"), Router.parameters(r.routes().get(0)));
+    }
+
+    @Test
+    void aRouteCannotBeAddedTwice() {
+        assertThrows(IllegalArgumentException.class, () -> new Router().add("GET", "/v1/x", camera).add("GET", "/v1/x", file));
+    }
+
+    @Test
     void printableEscapesControlCharactersAndShortens() {
         assertEquals("a\\u000ab", Router.printable("a\nb"));
         assertEquals(83, Router.printable("x".repeat(200)).length());

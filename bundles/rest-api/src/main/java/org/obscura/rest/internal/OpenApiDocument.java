@@ -1,0 +1,153 @@
+package org.obscura.rest.internal;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The OpenAPI 3 document of the v1 API, generated from the router's route table: every route's path and
+ * method, its path parameters (from the template, with the router's own validation pattern), and the rest from
+ * the {@link RouteDoc} declared next to the route. Every error answer is {@code application/problem+json} with
+ * the {@code Problem} schema. A route added without a RouteDoc is left out, which the route table test catches.
+ *
+ * <p>Built once per API (the route table does not change after construction); the server URL is relative
+ * ({@code /api}), so the document is the same behind any host.
+ */
+final class OpenApiDocument {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private OpenApiDocument() {
+    }
+
+    /**
+     * @param base    the servlet path the routes are under, e.g. {@code /api}
+     * @param version the server's version
+     */
+    static ObjectNode of(Router router, String base, String version) {
+        ObjectNode doc = MAPPER.createObjectNode();
+        doc.put("openapi", "3.0.3");
+        ObjectNode info = doc.putObject("info");
+        info.put("title", "Obscura REST API");
+        info.put("version", version);
+        info.put("description", "Cameras, live pictures, captures, lights, sequences and image sets. Errors are "
+                + "application/problem+json. HEAD works wherever GET does; OPTIONS answers 204 with Allow. "
+                + "x-obscura-access is the access level a route needs (OPEN, VIEW, CAPTURE, ADMIN).");
+        doc.putArray("servers").addObject().put("url", base);
+        ObjectNode paths = doc.putObject("paths");
+        for (Router.Route route : router.routes()) {
+            RouteDoc d = route.doc();
+            if (d == null) {
+                continue;
+            }
+            ObjectNode path = paths.has(route.template()) ? (ObjectNode) paths.get(route.template())
+                    : paths.putObject(route.template());
+            path.set(route.method().toLowerCase(Locale.ROOT), operation(route, d));
+        }
+        ObjectNode components = doc.putObject("components");
+        components.putObject("schemas").set("Problem", problemSchema());
+        return doc;
+    }
+
+    private static ObjectNode operation(Router.Route route, RouteDoc d) {
+        ObjectNode op = MAPPER.createObjectNode();
+        op.putArray("tags").add(d.tag());
+        op.put("summary", d.summary());
+        if (d.description() != null) {
+            op.put("description", d.description());
+        }
+        op.put("operationId", operationId(route));
+        ArrayNode params = MAPPER.createArrayNode();
+        for (String name : Router.parameters(route)) {
+            ObjectNode p = params.addObject();
+            p.put("name", name);
+            p.put("in", "path");
+            p.put("required", true);
+            ObjectNode schema = p.putObject("schema");
+            schema.put("type", "string");
+            schema.put("pattern", "^" + Router.parameterPattern(name).pattern() + "$");
+        }
+        for (RouteDoc.Query q : d.queries()) {
+            ObjectNode p = params.addObject();
+            p.put("name", q.name());
+            p.put("in", "query");
+            p.put("required", false);
+            p.put("description", q.description());
+            p.putObject("schema").put("type", q.type());
+        }
+        if (!params.isEmpty()) {
+            op.set("parameters", params);
+        }
+        if (d.body() != null) {
+            ObjectNode body = op.putObject("requestBody");
+            body.put("required", d.bodyRequired());
+            body.putObject("content").putObject("application/json").set("schema", tree(d.body()));
+        }
+        ObjectNode responses = op.putObject("responses");
+        ObjectNode ok = responses.putObject(String.valueOf(d.status()));
+        ok.put("description", d.answer());
+        if (d.schema() != null) {
+            ok.putObject("content").putObject(d.mediaType()).set("schema", tree(d.schema()));
+        }
+        Map<Integer, String> errors = new TreeMap<>(d.errors());
+        // What the router and servlet answer before any handler runs.
+        if (!Router.parameters(route).isEmpty()) {
+            errors.putIfAbsent(400, "a malformed path parameter; the problem's field names it");
+        }
+        if (d.body() != null) {
+            errors.putIfAbsent(400, "malformed JSON or invalid input; the problem's field names it");
+            errors.putIfAbsent(413, "request body too large");
+        }
+        for (Map.Entry<Integer, String> e : errors.entrySet()) {
+            problem(responses, e.getKey(), e.getValue());
+        }
+        problem(responses, 500, "unexpected failure; the problem's errorId is in the server log");
+        op.put("x-obscura-access", Access.of(route).name());
+        return op;
+    }
+
+    private static void problem(ObjectNode responses, int status, String description) {
+        ObjectNode r = responses.putObject(String.valueOf(status));
+        r.put("description", description);
+        r.putObject("content").putObject(Problem.MEDIA_TYPE).putObject("schema")
+                .put("$ref", "#/components/schemas/Problem");
+    }
+
+    /** {@code GET /v1/cameras/{camera}/frame.png} -> {@code getCamerasCameraFramePng}. */
+    static String operationId(Router.Route route) {
+        StringBuilder b = new StringBuilder(route.method().toLowerCase(Locale.ROOT));
+        for (String segment : route.segments()) {
+            if (segment.equals("v1")) {
+                continue;
+            }
+            boolean upper = true;
+            for (char c : segment.toCharArray()) {
+                if (Character.isLetterOrDigit(c)) {
+                    b.append(upper ? Character.toUpperCase(c) : c);
+                    upper = false;
+                } else {
+                    upper = true;
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    private static JsonNode tree(Map<String, Object> schema) {
+        return MAPPER.valueToTree(schema);
+    }
+
+    private static ObjectNode problemSchema() {
+        return (ObjectNode) tree(RouteDoc.object(List.of("type", "title", "status", "detail"),
+                "type", Map.of("type", "string", "example", "urn:obscura:problem:invalid-argument"),
+                "title", "string", "status", "integer", "detail", "string",
+                "field", Map.of("type", "string", "description", "the input at fault"),
+                "errorId", Map.of("type", "string", "description", "for 500: the id in the server log")));
+    }
+}
