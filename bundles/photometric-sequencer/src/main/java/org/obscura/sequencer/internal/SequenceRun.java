@@ -6,6 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import org.obscura.camera.api.CameraException;
@@ -31,12 +35,20 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * that the set on disk always says what it holds ({@code running}, then {@code complete} or {@code failed}
  * with the error); images already written are kept when a later step fails.
  *
+ * <p>Images are written on the run's thread before a step counts as captured. The {@code running} manifests
+ * between steps are written by a background writer instead, so that their fsync does not delay the next
+ * step: snapshots coalesce (only the newest waiting one is written, so the writer never falls behind), each
+ * lists only images already on disk, and a failed write fails the sequence at its next step. The first
+ * manifest and the final one ({@code complete} or {@code failed}) are written on the calling thread, the final
+ * one after the writer stopped, so no older snapshot can ever replace it.
+ *
  * <p>{@link #cancel} may be called from any thread: it interrupts the settle delay, and the run stops before
  * the next capture (a capture in progress is not torn down; its device timeout bounds it).
  */
 final class SequenceRun implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SequenceRun.class);
+    private static final long MANIFEST_WAIT_SECONDS = 30;
 
     private final SequencePlan plan;
     private final LightController lights;
@@ -51,6 +63,13 @@ final class SequenceRun implements Runnable {
     private final Instant started;
     private volatile String cancelled;
     private volatile Thread thread;
+
+    /** Serialises manifest writes; once {@link #manifestClosed}, background snapshots are dropped. */
+    private final Object manifestLock = new Object();
+    private final AtomicReference<byte[]> pendingManifest = new AtomicReference<>();
+    private volatile IOFailure manifestFailure;
+    private boolean manifestClosed;
+    private ExecutorService manifestWriter;
 
     /** @param progress receives every progress report (already shielded against a throwing listener) */
     SequenceRun(SequencePlan plan, LightController lights, CaptureService capture, ImageStore store,
@@ -90,6 +109,11 @@ final class SequenceRun implements Runnable {
     /** Runs every step and returns the outcome; never throws. */
     SequenceResult execute() {
         thread = Thread.currentThread();
+        manifestWriter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "obscura-manifest-" + plan.set());
+            t.setDaemon(true);
+            return t;
+        });
         int total = plan.lights().size();
         report("started", 0, null, null);
         int step = 0;
@@ -98,10 +122,13 @@ final class SequenceRun implements Runnable {
             for (step = 1; step <= total; step++) {
                 light = plan.lights().get(step - 1);
                 checkCancelled();
+                checkManifest();
                 runStep(step, light);
-                writeManifest("running", null);
+                writeManifestInBackground();
                 report("captured", step, light, null);
             }
+            stopManifestWriter();
+            checkManifest();
             writeManifest("complete", null);
             report("completed", total, null, null);
             LOG.info("sequence {} complete: {} images", plan.set(), images.size());
@@ -111,10 +138,13 @@ final class SequenceRun implements Runnable {
             if (e instanceof InterruptedException && cancelled == null) {
                 cancelled = "interrupted";
             }
+            IOFailure manifest = manifestFailure;
             String error = cancelled != null ? "sequence cancelled: " + cancelled
+                    : manifest != null && manifest.exception == e ? e.getMessage()
                     : "Failed to capture image for light: " + light + ": " + e.getMessage();
             LOG.warn("sequence {} failed at step {} of {}: {}", plan.set(), step, total, error);
             lights.allOff();
+            stopManifestWriter();
             try {
                 writeManifest("failed", error);
             } catch (RuntimeException m) {
@@ -124,9 +154,77 @@ final class SequenceRun implements Runnable {
             return new SequenceResult(false, "Photometric sequence failed: " + error, plan.folder(), images, error);
         } finally {
             lights.allOff();
+            stopManifestWriter();
             Thread.interrupted(); // a cancel that came late must not leak into the next task of this thread
             thread = null;
         }
+    }
+
+    /** Fails the sequence when a background manifest write failed: the set on disk would not say what it holds. */
+    private void checkManifest() {
+        IOFailure failure = manifestFailure;
+        if (failure != null) {
+            throw failure.exception;
+        }
+    }
+
+    /** Queues the current state as the next {@code running} manifest; never blocks on the disk. */
+    private void writeManifestInBackground() {
+        byte[] snapshot = manifestBytes("running", null);
+        if (pendingManifest.getAndSet(snapshot) == null) {
+            manifestWriter.execute(() -> {
+                synchronized (manifestLock) {
+                    byte[] newest = pendingManifest.getAndSet(null);
+                    if (newest == null || manifestClosed) {
+                        return;
+                    }
+                    try {
+                        store.write(plan.folder() + "/" + SetNames.MANIFEST, newest);
+                    } catch (RuntimeException e) {
+                        LOG.warn("could not write the manifest of set {}: {}", plan.set(), e.getMessage());
+                        manifestFailure = new IOFailure(e instanceof CameraException ce ? ce
+                                : new CameraException(CameraException.Kind.IO, "could not write the manifest of set '"
+                                        + plan.set() + "': " + e.getMessage(), e));
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Lets the background writer finish what it has (bounded by one write), then closes it: after this, only
+     * the run's thread writes the manifest. Idempotent. Clears the thread's interrupt: by now the outcome is
+     * decided ({@link #cancelled} holds a cancellation), and the final manifest must still reach the disk,
+     * which an interrupted thread's file channel refuses.
+     */
+    private void stopManifestWriter() {
+        ExecutorService writer = manifestWriter;
+        if (writer == null) {
+            return;
+        }
+        writer.shutdown();
+        Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    if (!writer.awaitTermination(MANIFEST_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                        LOG.warn("the manifest writer of set {} did not finish within {} s", plan.set(),
+                                MANIFEST_WAIT_SECONDS);
+                    }
+                    break;
+                } catch (InterruptedException e) {
+                    // a cancel while draining: the drain is bounded by one write, finish it
+                }
+            }
+        } finally {
+            synchronized (manifestLock) {
+                manifestClosed = true;
+            }
+        }
+    }
+
+    /** A failure of the background writer, handed to the run's thread. */
+    private record IOFailure(CameraException exception) {
     }
 
     @Override
@@ -195,7 +293,16 @@ final class SequenceRun implements Runnable {
         }
     }
 
+    /** Writes the manifest on the calling thread (the first one, and the final one once the writer stopped). */
     private void writeManifest(String status, String error) {
+        byte[] bytes = manifestBytes(status, error);
+        synchronized (manifestLock) {
+            store.write(plan.folder() + "/" + SetNames.MANIFEST, bytes);
+        }
+    }
+
+    /** The manifest as it stands, serialised on the run's thread (which alone changes what it describes). */
+    private byte[] manifestBytes(String status, String error) {
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("name", plan.set());
         manifest.put("folder", plan.folder());
@@ -209,14 +316,12 @@ final class SequenceRun implements Runnable {
         manifest.put("gpioAvailable", safeHardware());
         manifest.put("images", images);
         manifest.put("steps", steps);
-        byte[] bytes;
         try {
-            bytes = json.writeValueAsBytes(manifest);
+            return json.writeValueAsBytes(manifest);
         } catch (JsonProcessingException e) {
             throw new CameraException(CameraException.Kind.IO, "could not write the manifest of set '" + plan.set()
                     + "': " + e.getOriginalMessage(), e);
         }
-        store.write(plan.folder() + "/" + SetNames.MANIFEST, bytes);
     }
 
     private boolean safeHardware() {

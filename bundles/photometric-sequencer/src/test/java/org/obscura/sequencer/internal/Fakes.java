@@ -77,6 +77,8 @@ final class Fakes {
         final List<String> takes = Collections.synchronizedList(new ArrayList<>());
         volatile int failAtTake = -1;
         volatile CountDownLatch block;
+        /** Which take waits for {@link #block} (counting from 1), or -1 for every take. */
+        volatile int blockAtTake = -1;
         final CountDownLatch blocked = new CountDownLatch(1);
 
         Capture(Lights lights) {
@@ -92,7 +94,7 @@ final class Fakes {
                 throw new CameraException(CameraException.Kind.IO, "camera '" + camera + "' failed to take a still");
             }
             CountDownLatch b = block;
-            if (b != null) {
+            if (b != null && (blockAtTake < 0 || n == blockAtTake)) {
                 blocked.countDown();
                 try {
                     b.await(30, TimeUnit.SECONDS);
@@ -162,8 +164,16 @@ final class Fakes {
             return p;
         }
 
+        /** Counts manifest writes; the one numbered {@link #failManifestWrite} fails like a full disk. */
+        final java.util.concurrent.atomic.AtomicInteger manifestWrites = new java.util.concurrent.atomic.AtomicInteger();
+        volatile int failManifestWrite = -1;
+
         @Override
         public Path write(String relative, byte[] content) {
+            if (relative.endsWith("/manifest.json") && manifestWrites.incrementAndGet() == failManifestWrite) {
+                throw new CameraException(CameraException.Kind.IO, "could not write '" + relative
+                        + "': No space left on device");
+            }
             Path target = resolve(relative);
             try {
                 Files.createDirectories(target.getParent());

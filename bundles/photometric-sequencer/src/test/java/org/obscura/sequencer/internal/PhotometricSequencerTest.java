@@ -115,6 +115,52 @@ class PhotometricSequencerTest {
     }
 
     @Test
+    void theManifestOnDiskListsEachImageOnceItsStepIsDone() throws Exception {
+        capture.block = new CountDownLatch(1);
+        capture.blockAtTake = 2;
+        CompletionStage<SequenceResult> pending = sequencer.start(new SequenceRequest(List.of("front", "left"), "mid",
+                List.of(), null), progress::add);
+        assertTrue(capture.blocked.await(30, TimeUnit.SECONDS));
+
+        // Written in the background while the second step is capturing.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JsonNode during = manifest("sets/mid_20261120-101530");
+        while (during.get("images").size() < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            during = manifest("sets/mid_20261120-101530");
+        }
+        assertEquals("running", during.get("status").asText());
+        assertEquals(List.of("sets/mid_20261120-101530/image_01_front.jpg"),
+                List.of(during.get("images").get(0).asText()));
+        assertEquals(1, during.get("images").size());
+
+        capture.block.countDown();
+        SequenceResult result = pending.toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertTrue(result.success(), result.error());
+        JsonNode done = manifest(result.setFolder());
+        assertEquals("complete", done.get("status").asText());
+        assertEquals(2, done.get("images").size());
+    }
+
+    @Test
+    void aManifestThatCannotBeWrittenBetweenStepsFailsTheSequenceWithLightsOff() throws Exception {
+        store.failManifestWrite = 2; // the first is written at start, the second after the first step
+        SequenceResult result = run(new SequenceRequest(List.of("front", "left", "top"), null, List.of(), null));
+
+        assertFalse(result.success());
+        assertTrue(result.error().contains("No space left on device"), result.error());
+        assertTrue(lights.on().isEmpty());
+        assertFalse(result.images().isEmpty());
+        for (String image : result.images()) {
+            assertTrue(Files.exists(data.resolve(image)), image);
+        }
+        JsonNode manifest = manifest(result.setFolder());
+        assertEquals("failed", manifest.get("status").asText());
+        assertEquals(result.error(), manifest.get("error").asText());
+        assertEquals(result.images().size(), manifest.get("images").size());
+    }
+
+    @Test
     void aCameraFailingMidSequenceLeavesAFailedManifestLightsOffAndImagesKept() throws Exception {
         capture.failAtTake = 2;
         SequenceResult result = run(new SequenceRequest(List.of("front", "left", "top"), null, List.of(), null));

@@ -1,5 +1,6 @@
 package org.obscura.camera.core.internal.capture;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +64,12 @@ import org.slf4j.LoggerFactory;
  * overlapping; {@code captureStereo} is the mode that triggers together. Stereo holds every participant's lock
  * (taken in name order, so concurrent batches cannot deadlock), starts one thread per camera, lets them all
  * reach a latch, then releases them at once.
+ *
+ * <h2>Metadata</h2>
+ * Every still, whatever the mode and including {@link #take} (which photometric sequences use), gets the
+ * metadata providers' entries in its sidecar metadata and their XMP properties embedded into the JPEG
+ * ({@link JpegXmp}). Providers are called on the capturing thread; one that throws costs only its own data,
+ * recorded with the reason, never the capture.
  */
 @Component(service = CaptureService.class, configurationPid = CoreCaptureService.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -72,6 +79,8 @@ public final class CoreCaptureService implements CaptureService {
     /** Configuration PID of the capture service. */
     public static final String PID = "org.obscura.camera.core.capture";
 
+    /** Sidecar entry reporting the XMP properties embedded into the JPEG (reserved: no provider may use it). */
+    static final String XMP_KEY = "xmp";
     private static final long LOCK_WAIT_SECONDS = 60;
     private static final Logger LOG = LoggerFactory.getLogger(CoreCaptureService.class);
 
@@ -436,12 +445,97 @@ public final class CoreCaptureService implements CaptureService {
         } finally {
             frame.release();
         }
-        return new CapturedImage(camera, jpeg, frame.width(), frame.height(), frame.timestamp(), frame.monotonicNanos(),
-                metadata(camera, device, frame, extra, mode));
+        Xmp xmp = embedXmp(camera, jpeg);
+        return new CapturedImage(camera, xmp.jpeg, frame.width(), frame.height(), frame.timestamp(),
+                frame.monotonicNanos(), metadata(camera, device, frame, extra, mode, xmp.report));
+    }
+
+    /**
+     * The still with the providers' XMP properties embedded, and what the sidecar says about it under
+     * {@value #XMP_KEY} ({@code null}: no provider had any). Never fails the capture: a provider that throws,
+     * a name that cannot be embedded or a JPEG that cannot be rewritten is reported, and with nothing left to
+     * embed, or when embedding fails, the JPEG is returned untouched.
+     */
+    private Xmp embedXmp(String camera, byte[] jpeg) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        Map<String, String> owners = new LinkedHashMap<>();
+        Map<String, String> providerErrors = new TreeMap<>();
+        Map<String, String> skipped = new TreeMap<>();
+        for (MetadataProvider provider : providers) {
+            String name = providerName(provider);
+            if (name == null) {
+                continue;
+            }
+            Map<String, String> values;
+            try {
+                values = provider.xmp(camera);
+            } catch (RuntimeException e) {
+                providerErrors.put(name, Failures.message(e));
+                continue;
+            }
+            if (values == null) {
+                continue;
+            }
+            values.forEach((property, value) -> {
+                String refusal = JpegXmp.refusal(property);
+                if (refusal == null && owners.containsKey(property)) {
+                    refusal = "already given by provider '" + owners.get(property) + "'";
+                }
+                if (refusal != null) {
+                    skipped.put(String.valueOf(property), name + ": " + refusal);
+                } else {
+                    properties.put(property, value == null ? "" : value);
+                    owners.put(property, name);
+                }
+            });
+        }
+        if (properties.isEmpty() && providerErrors.isEmpty() && skipped.isEmpty()) {
+            return new Xmp(jpeg, null);
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        byte[] result = jpeg;
+        if (!properties.isEmpty()) {
+            try {
+                result = JpegXmp.embed(jpeg, properties);
+                report.put("embedded", properties);
+            } catch (IOException | RuntimeException e) {
+                report.put("embedded", Map.of());
+                report.put("error", "XMP not embedded: " + Failures.message(e));
+                LOG.warn("could not embed XMP into the still of camera '{}': {}", camera, Failures.message(e));
+            }
+        } else {
+            report.put("embedded", Map.of());
+        }
+        if (!providerErrors.isEmpty()) {
+            report.put("providerErrors", providerErrors);
+        }
+        if (!skipped.isEmpty()) {
+            report.put("skipped", skipped);
+        }
+        return new Xmp(result, report);
+    }
+
+    /** The provider's name, or {@code null} (logged) when it has none. */
+    private static String providerName(MetadataProvider provider) {
+        try {
+            String name = provider.name();
+            if (name == null || name.isBlank()) {
+                LOG.warn("a metadata provider has an empty name and is skipped");
+                return null;
+            }
+            return name;
+        } catch (RuntimeException e) {
+            LOG.warn("a metadata provider has no name: {}", e.toString());
+            return null;
+        }
+    }
+
+    /** A still after XMP embedding, and the sidecar's report of it ({@code null}: nothing to report). */
+    private record Xmp(byte[] jpeg, Map<String, Object> report) {
     }
 
     private Map<String, Object> metadata(String camera, CameraDevice device, Frame frame, Map<String, Object> extra,
-            String mode) {
+            String mode, Map<String, Object> xmp) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("capture", mode);
         CameraDescriptor d = descriptor(device);
@@ -459,16 +553,16 @@ public final class CoreCaptureService implements CaptureService {
         m.put("format", frame.format().name());
         m.put("sequence", frame.sequence());
         m.put("settings", settings(device));
+        if (xmp != null) {
+            m.put(XMP_KEY, xmp);
+        }
         for (MetadataProvider provider : providers) {
-            String name;
-            try {
-                name = provider.name();
-            } catch (RuntimeException e) {
-                LOG.warn("a metadata provider has no name: {}", e.toString());
+            String name = providerName(provider);
+            if (name == null) {
                 continue;
             }
-            if (name == null || name.isBlank() || m.containsKey(name)) {
-                LOG.warn("metadata provider '{}' skipped: its name is empty or already used", name);
+            if (m.containsKey(name) || name.equals(XMP_KEY)) {
+                LOG.warn("metadata provider '{}' skipped: its name is already used", name);
                 continue;
             }
             Object value;
