@@ -75,6 +75,8 @@ final class ObscuraServer implements ExtensionContext.Store.CloseableResource {
     private static final String STORE_PID = "org.obscura.camera.core.store";
     /** Overrides the store's configured data dir ({@code FileImageStore.DATA_DIR_ENV}). */
     private static final String DATA_DIR_ENV = "OBSCURA_DATA_DIR";
+    /** The framework property itest.bndrun sets the administrator password with (org.obscura.auth reads it). */
+    static final String ADMIN_PASSWORD_PROPERTY = "obscura.admin.password";
     private static final String RUNTIME_SERVICE = "org.osgi.service.servlet.runtime.HttpServiceRuntime";
     private static final String ENDPOINT = "osgi.http.endpoint";
 
@@ -243,11 +245,32 @@ final class ObscuraServer implements ExtensionContext.Store.CloseableResource {
                 .PUT(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
     }
 
-    /** A request exactly as given (method, headers, raw path), answered and checked. */
+    /** The administrator's Basic credentials in this runtime. */
+    String adminAuthorization() {
+        String password = context.getProperty(ADMIN_PASSWORD_PROPERTY);
+        assertNotNull(password, ADMIN_PASSWORD_PROPERTY + " must be set in itest.bndrun");
+        return "Basic " + java.util.Base64.getEncoder()
+                .encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A request as given (method, headers, raw path), answered and checked; as the administrator (Basic) unless
+     * it carries its own Authorization header.
+     */
     Response send(HttpRequest.Builder request) throws IOException {
+        HttpRequest built = request.timeout(TIMEOUT).build();
+        if (built.headers().firstValue("Authorization").isEmpty()) {
+            built = HttpRequest.newBuilder(built, (name, value) -> true)
+                    .header("Authorization", adminAuthorization()).build();
+        }
+        return sendAsIs(built);
+    }
+
+    /** A request exactly as given, without credentials unless it has them: for access tests. */
+    Response sendAsIs(HttpRequest request) throws IOException {
         HttpResponse<byte[]> r;
         try {
-            r = http.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
+            r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

@@ -3,10 +3,10 @@ package org.obscura.rest.internal;
 import java.util.Set;
 
 /**
- * The one place that decides who may call which route. Nothing enforces it yet: authentication will consult
- * {@link #of} for every matched route (and the OpenAPI document already shows the level as
- * {@code x-obscura-access}). Keep every rule here, by method and template, so that a new route gets a level
- * without anybody having to remember.
+ * The one place that decides who may call which route: {@link ApiServlet} asks {@link #of} for every matched
+ * route and enforces the level with the {@link org.obscura.camera.api.AccessControl} service, and the OpenAPI
+ * document shows it as {@code x-obscura-access}. Keep every rule here, by method and template, so that a new
+ * route gets a level without anybody having to remember.
  */
 final class Access {
     private Access() {
@@ -29,6 +29,9 @@ final class Access {
             "POST /v1/cameras/{camera}/snapshot", "POST /v1/snapshot", "POST /v1/snapshot/stereo",
             "POST /v1/cameras/{camera}/capture-on-device", "POST /v1/sequences/photometric");
 
+    /** Changes anybody may ask for: getting a token checks the credentials itself. */
+    private static final Set<String> OPEN_CHANGES = Set.of("POST /v1/auth/token");
+
     /** Routes that read live pictures. */
     private static final Set<String> VIEWS = Set.of(
             "GET /v1/cameras/{camera}/frame", "GET /v1/cameras/{camera}/frame.png",
@@ -42,6 +45,9 @@ final class Access {
         }
         if (VIEWS.contains(key)) {
             return Level.VIEW;
+        }
+        if (OPEN_CHANGES.contains(key)) {
+            return Level.OPEN;
         }
         return "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method) ? Level.OPEN : Level.ADMIN;
     }

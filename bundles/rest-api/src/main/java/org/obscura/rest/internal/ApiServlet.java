@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -23,6 +24,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.obscura.camera.api.AccessControl;
 import org.obscura.camera.api.CameraException;
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CaptureService;
@@ -52,6 +54,7 @@ import org.osgi.service.event.EventHandler;
 import org.osgi.service.event.propertytypes.EventTopics;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.servlet.whiteboard.annotations.RequireHttpWhiteboard;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.slf4j.Logger;
@@ -70,7 +73,14 @@ import org.slf4j.LoggerFactory;
  * <p>The component is also the Event Admin handler for {@code org/obscura/*}: events go to the event stream
  * clients ({@code GET /api/v1/events}) through {@link EventRelay}, which never blocks Event Admin.
  *
- * <p>Threading: requests run concurrently on the container's threads; MJPEG and event streams hold theirs
+ * <p>Access: every matched route's {@link Access.Level} is enforced here with the {@link AccessControl} service,
+ * a mandatory reference, so the API never comes up without authentication: ADMIN routes need the
+ * administrator, VIEW routes too while viewing is closed (a token may then come as {@code ?token=}), CAPTURE
+ * routes when capture is configured to need it. Refusals are 401 problems with a Bearer challenge. CORS headers
+ * are sent only for the origins the access control lists; none by default.
+ *
+ * <p>Threading: requests run concurrently on the container's threads; MJPEG streams are asynchronous and hold
+ * none (the servlet is registered with async support); event streams hold theirs
  * for as long as the client watches. {@code CameraDriver} services come and go through a dynamic reference;
  * so do the optional lights, sequencer and image sets, whose routes answer 503 while they are missing.
  */
@@ -79,6 +89,7 @@ import org.slf4j.LoggerFactory;
 @EventTopics(ObscuraEvents.TOPIC_PREFIX + "*")
 @HttpWhiteboardServletName(ApiServlet.NAME)
 @HttpWhiteboardServletPattern(ApiServlet.PATTERN)
+@HttpWhiteboardServletAsyncSupported
 @RequireHttpWhiteboard
 public class ApiServlet extends HttpServlet implements EventHandler {
 
@@ -110,12 +121,16 @@ public class ApiServlet extends HttpServlet implements EventHandler {
     private final transient DriverDirectory drivers;
     private final transient RestApi api;
     private final transient JsonCodec json = new JsonCodec();
+    /** How much of a refused body is read and dropped so that the 413 reaches the client (see drain). */
+    private static final long DRAIN_LIMIT_BYTES = 4L * 1024 * 1024;
+
     private final int maxBodyBytes;
 
     @Activate
     public ApiServlet(@Reference CameraRegistry registry, @Reference CaptureService capture,
             @Reference ImageStore store, @Reference ConfigurationAdmin configurationAdmin,
-            @Reference MetaTypeService metaType, @Reference FrameImages images, BundleContext context, Config config) {
+            @Reference MetaTypeService metaType, @Reference FrameImages images, @Reference AccessControl access,
+            BundleContext context, Config config) {
         this.drivers = new DriverDirectory();
         int timeout = clamp("frame.timeout.seconds", config.frame_timeout_seconds(), 1, 60);
         this.maxBodyBytes = clamp("max.body.bytes", config.max_body_bytes(), 1024, 16 * 1024 * 1024);
@@ -127,7 +142,7 @@ public class ApiServlet extends HttpServlet implements EventHandler {
             LOG.info("Camera configurations are kept as {}", files);
         }
         this.api = new RestApi(registry, capture, store, images, new CameraConfigurations(configurationAdmin, files),
-                new MetaTypeFormSource(metaType, context, drivers), drivers,
+                new MetaTypeFormSource(metaType, context, drivers), drivers, access,
                 new RestApi.Settings(Duration.ofSeconds(timeout), context.getBundle().getVersion().toString(), started),
                 Clock.systemUTC());
     }
@@ -212,19 +227,30 @@ public class ApiServlet extends HttpServlet implements EventHandler {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) {
         String method = request.getMethod();
+        Map<String, String> cors = Map.of();
         try {
+            cors = cors(request.getHeader("Origin"));
+            cors.forEach(response::setHeader);
             String base = request.getContextPath() + servletPath(request);
             String raw = below(request.getRequestURI(), base);
             if ("OPTIONS".equals(method)) {
-                response.setHeader("Allow", api.router().allowed(raw));
+                String allowed = api.router().allowed(raw);
+                response.setHeader("Allow", allowed);
+                if (!cors.isEmpty() && request.getHeader("Access-Control-Request-Method") != null) {
+                    response.setHeader("Access-Control-Allow-Methods", allowed);
+                    response.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type");
+                    response.setHeader("Access-Control-Max-Age", "600");
+                }
                 response.setStatus(204);
                 return;
             }
             Router.Match match = api.router().match(method, raw);
-            Call call = new Call(method, match.params(), request.getQueryString(), () -> body(request), base, json);
+            Call call = new Call(method, match.params(), request.getQueryString(), () -> body(request), base, json,
+                    new Call.Client(request.getHeader("Authorization"), request.getRemoteAddr()));
+            authorize(Access.of(match.route()), call);
             Reply reply = match.route().handler().handle(call);
             try {
-                send(reply, response, "HEAD".equals(method));
+                send(reply, request, response, "HEAD".equals(method));
             } catch (JacksonException e) {
                 throw e;
             } catch (IOException e) {
@@ -232,8 +258,51 @@ public class ApiServlet extends HttpServlet implements EventHandler {
                 LOG.debug("{} {}: answer not delivered: {}", method, request.getRequestURI(), e.toString());
             }
         } catch (Throwable t) {
-            fail(t, request, response);
+            fail(t, request, response, cors);
         }
+    }
+
+    /**
+     * Refuses the call with 401 unless its caller may use a route of this level. Credentials are only looked at
+     * where the level needs them, so open routes never pay for a password check.
+     */
+    private void authorize(Access.Level level, Call call) {
+        AccessControl access = api.access();
+        boolean needsAdmin = switch (level) {
+            case OPEN -> false;
+            case VIEW -> !access.viewingOpen();
+            case CAPTURE -> access.captureNeedsAdmin();
+            case ADMIN -> true;
+        };
+        if (!needsAdmin) {
+            return;
+        }
+        String token = level == Access.Level.VIEW ? call.query("token").orElse(null) : null;
+        AccessControl.Caller caller = access.check(call.client().authorization(), token, call.client().remote());
+        if (!caller.admin()) {
+            throw AuthResource.unauthorized(AccessControl.ADMIN_REQUIRED
+                    + (caller.rejection() == null ? "" : ": " + caller.rejection())
+                    + " (send Authorization: Bearer <token from POST /api/v1/auth/token>, or Basic"
+                    + (level == Access.Level.VIEW ? ", or ?token=<token>" : "") + ")");
+        }
+    }
+
+    /**
+     * The CORS headers for a request from {@code origin}: none unless the origin is one the access control
+     * allows ({@code *} allows any). Credentials travel in the Authorization header, never in cookies, so
+     * {@code Access-Control-Allow-Credentials} is never sent.
+     */
+    private Map<String, String> cors(String origin) {
+        if (origin == null) {
+            return Map.of();
+        }
+        List<String> allowed = api.access().corsOrigins();
+        if (allowed.isEmpty() || !(allowed.contains("*") || allowed.contains(origin))) {
+            return Map.of();
+        }
+        return Map.of("Access-Control-Allow-Origin", origin, "Vary", "Origin",
+                "Access-Control-Expose-Headers", "Location, WWW-Authenticate, X-Frame-Index, X-Timestamp, X-Width, "
+                        + "X-Height, X-Channels, X-Dtype");
     }
 
     /**
@@ -272,15 +341,30 @@ public class ApiServlet extends HttpServlet implements EventHandler {
     /** Reads the body, refusing more than the configured maximum with 413. */
     private byte[] body(HttpServletRequest request) throws IOException {
         long declared = request.getContentLengthLong();
+        InputStream in = request.getInputStream();
         if (declared > maxBodyBytes) {
+            drain(in);
             throw tooLarge();
         }
-        InputStream in = request.getInputStream();
         byte[] bytes = in.readNBytes(maxBodyBytes + 1);
         if (bytes.length > maxBodyBytes) {
+            drain(in);
             throw tooLarge();
         }
         return bytes;
+    }
+
+    /**
+     * Reads and drops what is left of a refused body, up to a bound. Closing a connection while the client is
+     * still sending makes TCP reset it, and the reset can destroy the 413 answer before the client reads it;
+     * a body beyond the bound is not worth reading, and then the connection is closed anyway.
+     */
+    private void drain(InputStream in) {
+        try {
+            in.skipNBytes(DRAIN_LIMIT_BYTES);
+        } catch (IOException endOfBodyOrClientGone) {
+            // skipNBytes throws EOFException at the end of a shorter body: that is the normal case.
+        }
     }
 
     private ApiException tooLarge() {
@@ -288,7 +372,8 @@ public class ApiServlet extends HttpServlet implements EventHandler {
                 "the request body is larger than " + maxBodyBytes + " bytes"));
     }
 
-    private void send(Reply reply, HttpServletResponse response, boolean head) throws IOException {
+    private void send(Reply reply, HttpServletRequest request, HttpServletResponse response, boolean head)
+            throws IOException {
         if (reply instanceof Reply.Json j) {
             byte[] bytes = json.write(j.body());
             start(response, j.status(), JSON, reply.headers());
@@ -309,7 +394,7 @@ public class ApiServlet extends HttpServlet implements EventHandler {
         } else if (reply instanceof Reply.FileBody f) {
             sendFile(f, response, head);
         } else if (reply instanceof Reply.Stream s) {
-            sendStream(s, response, head);
+            sendStream(s, request, response, head);
         } else if (reply instanceof Reply.Empty e) {
             start(response, e.status(), null, reply.headers());
         }
@@ -349,7 +434,7 @@ public class ApiServlet extends HttpServlet implements EventHandler {
         }
     }
 
-    private void sendStream(Reply.Stream s, HttpServletResponse response, boolean head) {
+    private void sendStream(Reply.Stream s, HttpServletRequest request, HttpServletResponse response, boolean head) {
         OutputStream out;
         try {
             start(response, 200, s.contentType(), s.headers());
@@ -365,6 +450,10 @@ public class ApiServlet extends HttpServlet implements EventHandler {
             LOG.debug("stream not started: {}", e.toString());
             return;
         }
+        if (request.isAsyncSupported() && s.writer() instanceof Reply.AsyncBodyWriter a) {
+            a.start(request, response); // returns at once; the writer completes the request
+            return;
+        }
         try {
             s.writer().write(out);
         } catch (IOException e) {
@@ -373,7 +462,7 @@ public class ApiServlet extends HttpServlet implements EventHandler {
     }
 
     /** Answers a failure as a problem, unless the answer has started (then it can only be logged). */
-    private void fail(Throwable t, HttpServletRequest request, HttpServletResponse response) {
+    private void fail(Throwable t, HttpServletRequest request, HttpServletResponse response, Map<String, String> cors) {
         if (t instanceof VirtualMachineError e) {
             throw e;
         }
@@ -407,6 +496,7 @@ public class ApiServlet extends HttpServlet implements EventHandler {
             response.reset();
             byte[] bytes = json.write(problem.body());
             start(response, problem.status(), Problem.MEDIA_TYPE, headers);
+            cors.forEach(response::setHeader);
             response.setHeader("Cache-Control", "no-store");
             response.setContentLength(bytes.length);
             if (!"HEAD".equals(request.getMethod())) {

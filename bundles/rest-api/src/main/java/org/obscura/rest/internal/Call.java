@@ -32,13 +32,31 @@ final class Call {
     private final Body body;
     private final String base;
     private final JsonCodec json;
+    private final Client client;
     private byte[] bytes;
+
+    /**
+     * Who sent the request, as far as the transport tells: for the routes that check credentials themselves
+     * ({@code /v1/auth}).
+     *
+     * @param authorization the {@code Authorization} header, or {@code null}
+     * @param remote        the client's address, or {@code null}
+     */
+    record Client(String authorization, String remote) {
+        static final Client UNKNOWN = new Client(null, null);
+    }
 
     /**
      * @param base     URL path of the API servlet as clients reach it, e.g. {@code /api}; resource URLs are built on it
      * @param rawQuery the raw query string, or {@code null}
      */
     Call(String method, Map<String, String> params, String rawQuery, Body body, String base, JsonCodec json) {
+        this(method, params, rawQuery, body, base, json, Client.UNKNOWN);
+    }
+
+    Call(String method, Map<String, String> params, String rawQuery, Body body, String base, JsonCodec json,
+            Client client) {
+        this.client = client;
         this.method = method;
         this.params = Map.copyOf(params);
         this.query = parseQuery(rawQuery);
@@ -49,6 +67,10 @@ final class Call {
 
     String method() {
         return method;
+    }
+
+    Client client() {
+        return client;
     }
 
     /** A path parameter of the matched route, already validated for its kind. */

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.obscura.camera.api.CameraException;
 import org.obscura.camera.api.CameraRegistry;
@@ -15,6 +17,8 @@ import org.obscura.camera.api.Frame;
 import org.obscura.camera.api.FrameImages;
 import org.obscura.camera.api.FrameSubscription;
 import org.obscura.camera.api.LiveFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A camera's live picture: one JPEG ({@code /frame}, optionally small), PNG ({@code /frame.png}) or raw BGR
@@ -22,8 +26,10 @@ import org.obscura.camera.api.LiveFrame;
  * (subscribing starts an idle camera). Full-size JPEGs are the hub's own (encoded once per frame and quality);
  * the other forms come from {@link FrameImages}, cached per frame by {@link FrameForms}.
  *
- * <p>Streams are blocking writers on request threads for now; {@link #endStreams()} and {@link #close()} end
- * them by closing their subscriptions, which wakes their threads.
+ * <p>Streams are a non-blocking fan-out ({@link MjpegStream}): no thread is held per viewer; the write steps
+ * of all viewers and their rate-cap wake-ups run on one small pool ({@value #WRITER_THREADS_MIN} threads or one
+ * per processor) owned here. {@link #endStreams()} and {@link #close()} end them (closing their subscriptions
+ * and completing their requests); {@link #close()} also stops the pool.
  */
 final class LiveResource implements AutoCloseable {
 
@@ -33,8 +39,16 @@ final class LiveResource implements AutoCloseable {
     private final Duration frameTimeout;
     /** Null when no {@link FrameImages} service is there: the derived forms then answer 503. */
     private final FrameForms forms;
-    private final Set<FrameSubscription> streams = ConcurrentHashMap.newKeySet();
+    private final Set<MjpegStream> streams = ConcurrentHashMap.newKeySet();
+    /**
+     * Runs the streams' write steps and rate-cap wake-ups. A step never waits for a socket; it may wait a few
+     * milliseconds for the hub to encode a frame, which is why there is more than one thread.
+     */
+    private final ScheduledThreadPoolExecutor writers;
     private volatile boolean closed;
+
+    static final int WRITER_THREADS_MIN = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(LiveResource.class);
 
     /** @param frameTimeout how long {@code /frame} waits for a camera image */
     LiveResource(CameraRegistry registry, Duration frameTimeout) {
@@ -46,6 +60,17 @@ final class LiveResource implements AutoCloseable {
         this.registry = registry;
         this.frameTimeout = frameTimeout;
         this.forms = images == null ? null : new FrameForms(images);
+        AtomicInteger threads = new AtomicInteger();
+        // Threads start on the first stream, not here.
+        this.writers = new ScheduledThreadPoolExecutor(Math.max(WRITER_THREADS_MIN, Runtime.getRuntime().availableProcessors()),
+                task -> {
+                    Thread t = new Thread(task, "obscura-mjpeg-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    t.setUncaughtExceptionHandler((th, e) -> LOG.error("MJPEG writer failed", e));
+                    return t;
+                });
+        this.writers.setRemoveOnCancelPolicy(true);
+        this.writers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     void addRoutes(Router router) {
@@ -219,20 +244,19 @@ final class LiveResource implements AutoCloseable {
         if (closed) {
             throw new CameraException(CameraException.Kind.UNAVAILABLE, "the server is shutting down");
         }
-        FrameSubscription subscription = registry.subscribe(name, null);
-        streams.add(subscription);
-        if (closed) {
+        MjpegStream stream = new MjpegStream(registry, name, fps == null ? 0 : fps, quality == null ? 0 : quality,
+                writers, streams::remove);
+        streams.add(stream);
+        if (closed || stream.ended()) {
             // close() ran between the check and the add and may have missed this one.
-            streams.remove(subscription);
-            subscription.close();
+            stream.end();
+            streams.remove(stream);
             throw new CameraException(CameraException.Kind.UNAVAILABLE, "the server is shutting down");
         }
-        MjpegStream writer = new MjpegStream(subscription, fps == null ? 0 : fps, quality == null ? 0 : quality,
-                () -> closed || !streams.contains(subscription), () -> streams.remove(subscription));
         return new Reply.Stream(MjpegStream.CONTENT_TYPE, Map.of(
                 "Cache-Control", "no-cache, no-store, must-revalidate",
                 "Pragma", "no-cache",
-                "X-Accel-Buffering", "no"), writer);
+                "X-Accel-Buffering", "no"), stream);
     }
 
     /** Number of MJPEG streams open now. */
@@ -241,21 +265,21 @@ final class LiveResource implements AutoCloseable {
     }
 
     /**
-     * Ends the streams open now (their threads return soon after); new ones may start. For the servlet being
-     * taken down by the whiteboard, which may put the same servlet up again.
+     * Ends the streams open now (their requests complete; a blocking writer returns soon after); new ones may
+     * start. For the servlet being taken down by the whiteboard, which may put the same servlet up again.
      */
     void endStreams() {
-        for (FrameSubscription s : streams) {
-            streams.remove(s);
-            s.close();
+        for (MjpegStream s : streams) {
+            s.end();
         }
     }
 
-    /** Ends every stream and refuses new ones (the API is going away for good). Idempotent. */
+    /** Ends every stream, refuses new ones and stops the writer pool (the API is going away for good). Idempotent. */
     @Override
     public void close() {
         closed = true;
         endStreams();
+        writers.shutdownNow();
     }
 
     private static String seconds(Duration d) {

@@ -38,7 +38,11 @@ final class OpenApiDocument {
         info.put("version", version);
         info.put("description", "Cameras, live pictures, captures, lights, sequences and image sets. Errors are "
                 + "application/problem+json. HEAD works wherever GET does; OPTIONS answers 204 with Allow. "
-                + "x-obscura-access is the access level a route needs (OPEN, VIEW, CAPTURE, ADMIN).");
+                + "x-obscura-access is the access level a route needs: OPEN (anybody), VIEW (anybody unless "
+                + "viewing is configured closed; then the administrator, also by ?token=), CAPTURE (anybody unless "
+                + "capture is configured to need the administrator), ADMIN (the administrator). Credentials: "
+                + "Authorization: Bearer <token> (POST /auth/token) or Basic; 401 answers carry "
+                + "WWW-Authenticate: Bearer realm=\"obscura\".");
         doc.putArray("servers").addObject().put("url", base);
         ObjectNode paths = doc.putObject("paths");
         for (Router.Route route : router.routes()) {
@@ -52,6 +56,9 @@ final class OpenApiDocument {
         }
         ObjectNode components = doc.putObject("components");
         components.putObject("schemas").set("Problem", problemSchema());
+        ObjectNode schemes = components.putObject("securitySchemes");
+        schemes.putObject("bearer").put("type", "http").put("scheme", "bearer");
+        schemes.putObject("basic").put("type", "http").put("scheme", "basic");
         return doc;
     }
 
@@ -104,11 +111,23 @@ final class OpenApiDocument {
             errors.putIfAbsent(400, "malformed JSON or invalid input; the problem's field names it");
             errors.putIfAbsent(413, "request body too large");
         }
+        Access.Level level = Access.of(route);
+        if (level != Access.Level.OPEN) {
+            errors.putIfAbsent(401, level == Access.Level.ADMIN ? "admin authentication required"
+                    : "admin authentication required when the server is configured so ("
+                    + (level == Access.Level.VIEW ? "viewing closed" : "capture needs admin") + ")");
+            ArrayNode security = op.putArray("security");
+            security.addObject().putArray("bearer");
+            security.addObject().putArray("basic");
+            if (level != Access.Level.ADMIN) {
+                security.addObject();
+            }
+        }
         for (Map.Entry<Integer, String> e : errors.entrySet()) {
             problem(responses, e.getKey(), e.getValue());
         }
         problem(responses, 500, "unexpected failure; the problem's errorId is in the server log");
-        op.put("x-obscura-access", Access.of(route).name());
+        op.put("x-obscura-access", level.name());
         return op;
     }
 

@@ -6,6 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
 /**
  * What a handler answers; the servlet turns it into status, headers and body. Errors are not replies: they
  * are thrown (CameraException, ApiException) and become problems.
@@ -37,7 +40,10 @@ sealed interface Reply {
         }
     }
 
-    /** An open-ended body written by {@code writer} on the request thread (MJPEG), status 200. */
+    /**
+     * An open-ended body (MJPEG), status 200: written by {@code writer} without a thread of its own when it is an
+     * {@link AsyncBodyWriter} and the container supports asynchronous requests, else on the request thread.
+     */
     record Stream(String contentType, Map<String, String> headers, BodyWriter writer) implements Reply {
         public Stream {
             headers = Map.copyOf(headers);
@@ -64,6 +70,19 @@ sealed interface Reply {
 
         /** Called instead of {@link #write} when no body is sent (HEAD, an error before the body). */
         void abandon();
+    }
+
+    /**
+     * A body writer that can also write without holding a thread. Exactly one of {@link #write}, {@link #start}
+     * or {@link #abandon} is called, once.
+     */
+    interface AsyncBodyWriter extends BodyWriter {
+        /**
+         * Called instead of {@link #write}, once the headers are committed, when the request may go
+         * asynchronous: starts it and returns at once. From then on the writer owns the request and completes
+         * it; it never throws (a failure ends the body and releases what the writer holds).
+         */
+        void start(HttpServletRequest request, HttpServletResponse response);
     }
 
     static Json ok(Object body) {

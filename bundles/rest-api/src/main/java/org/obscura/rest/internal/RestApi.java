@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.obscura.camera.api.AccessControl;
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CaptureService;
 import org.obscura.camera.api.FrameImages;
@@ -46,6 +47,7 @@ final class RestApi implements AutoCloseable {
     }
 
     private final Router router = new Router();
+    private final AccessControl access;
     private final LiveResource live;
     private final String version;
     private final ServiceSlot<LightController> lights = new ServiceSlot<>(LightResource.UNAVAILABLE);
@@ -57,15 +59,16 @@ final class RestApi implements AutoCloseable {
     private final Map<String, ObjectNode> openApi = new ConcurrentHashMap<>();
 
     RestApi(CameraRegistry registry, CaptureService capture, ImageStore store, CameraConfigurations configurations,
-            FormSource forms, DriverDirectory drivers, Settings settings, Clock clock) {
-        this(registry, capture, store, null, configurations, forms, drivers, settings, clock);
+            FormSource forms, DriverDirectory drivers, AccessControl access, Settings settings, Clock clock) {
+        this(registry, capture, store, null, configurations, forms, drivers, access, settings, clock);
     }
 
     /** @param images frame conversions (small JPEG, PNG, raw) and the codec name; {@code null}: those answer 503 */
     RestApi(CameraRegistry registry, CaptureService capture, ImageStore store, FrameImages images,
-            CameraConfigurations configurations, FormSource forms, DriverDirectory drivers, Settings settings,
-            Clock clock) {
+            CameraConfigurations configurations, FormSource forms, DriverDirectory drivers, AccessControl access,
+            Settings settings, Clock clock) {
         this.version = settings.version();
+        this.access = access;
         this.live = new LiveResource(registry, settings.frameTimeout(), images);
         this.sequences = new SequenceResource(sequencer, clock);
         this.events = new EventRelay(new JsonCodec(), settings.heartbeat(), EventRelay.QUEUE_CAPACITY,
@@ -87,6 +90,12 @@ final class RestApi implements AutoCloseable {
         sequences.addRoutes(router);
         new ImageSetResource(imageSets).addRoutes(router);
         events.addRoutes(router);
+        new AuthResource(access).addRoutes(router);
+    }
+
+    /** Who may do what: consulted by the servlet for every route, and by {@code /v1/auth}. */
+    AccessControl access() {
+        return access;
     }
 
     Router router() {

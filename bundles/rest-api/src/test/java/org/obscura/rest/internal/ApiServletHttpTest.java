@@ -57,7 +57,11 @@ class ApiServletHttpTest {
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder(new ApiServlet(t.api, t.drivers, 64 * 1024)), ApiServlet.PATTERN);
+        ServletHolder holder = new ServletHolder(new ApiServlet(t.api, t.drivers, 64 * 1024));
+        // The fake subscription here is polled (next()) and tells no listener, so MJPEG streams take the blocking
+        // fallback; MjpegFanOutHttpTest covers the asynchronous fan-out.
+        holder.setAsyncSupported(false);
+        context.addServlet(holder, ApiServlet.PATTERN);
         server.setHandler(context);
         server.start();
         port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();

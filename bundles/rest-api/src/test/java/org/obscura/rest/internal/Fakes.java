@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.obscura.camera.api.AccessControl;
 import org.obscura.camera.api.BatchResult;
 import org.obscura.camera.api.CameraDescriptor;
 import org.obscura.camera.api.CameraException;
@@ -962,6 +963,68 @@ final class Fakes {
                 throw CameraException.notFound("no file " + path);
             }
             return new ImageData(parts[2], path, parts[2].endsWith(".json") ? "application/json" : "image/jpeg", b.clone());
+        }
+    }
+
+    /**
+     * Access control over plain values: by default it admits every caller as the administrator (tests that are
+     * not about access); with {@code admitAll} off it knows user admin with {@link #PASSWORD} and the tokens it
+     * issued.
+     */
+    static final class Auth implements AccessControl {
+        static final String PASSWORD = "let-me-in";
+        volatile boolean admitAll = true;
+        volatile boolean viewingOpen = true;
+        volatile boolean captureNeedsAdmin;
+        volatile java.util.List<String> cors = java.util.List.of();
+        final java.util.Set<String> tokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.List<String> remotes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public Caller check(String authorization, String token, String remote) {
+            remotes.add(String.valueOf(remote));
+            if (admitAll) {
+                return Caller.ADMINISTRATOR;
+            }
+            if (authorization != null) {
+                if (authorization.equals("Basic " + java.util.Base64.getEncoder().encodeToString(
+                        ("admin:" + PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+                    return Caller.ADMINISTRATOR;
+                }
+                if (authorization.startsWith("Bearer ") && tokens.contains(authorization.substring(7))) {
+                    return Caller.ADMINISTRATOR;
+                }
+                return new Caller(null, "wrong user name or password");
+            }
+            if (token != null) {
+                return tokens.contains(token) ? Caller.ADMINISTRATOR : new Caller(null, "token unknown or expired");
+            }
+            return Caller.ANONYMOUS;
+        }
+
+        @Override
+        public java.util.Optional<Token> issue(String authorization, String remote) {
+            if (authorization == null || !authorization.startsWith("Basic ") || !check(authorization, null, remote).admin()) {
+                return java.util.Optional.empty();
+            }
+            String value = "tok-" + tokens.size();
+            tokens.add(value);
+            return java.util.Optional.of(new Token(value, java.time.Instant.parse("2030-01-01T00:00:00Z")));
+        }
+
+        @Override
+        public boolean viewingOpen() {
+            return viewingOpen;
+        }
+
+        @Override
+        public boolean captureNeedsAdmin() {
+            return captureNeedsAdmin;
+        }
+
+        @Override
+        public java.util.List<String> corsOrigins() {
+            return cors;
         }
     }
 }

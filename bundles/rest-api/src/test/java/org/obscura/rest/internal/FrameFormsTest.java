@@ -259,14 +259,17 @@ class FrameFormsTest {
         RawLive frame = new RawLive(3);
         subscription.frames.add(frame);
         Reply.Stream s = assertInstanceOf(Reply.Stream.class, call("/v1/cameras/left/stream?quality=42"));
-        // The writer stops once the first part is out, because the frame was asked for its JPEG.
-        MjpegStream one = new MjpegStream(subscription, 0, 42, () -> frame.askedQuality != null, () -> { });
-        subscription.frames.add(frame);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MjpegStream one = assertInstanceOf(MjpegStream.class, s.writer());
+        // The (blocking) writer stops once the first part is out and flushed.
+        ByteArrayOutputStream out = new ByteArrayOutputStream() {
+            @Override
+            public void flush() {
+                one.end();
+            }
+        };
         one.write(out);
         assertEquals(42, frame.askedQuality);
         assertEquals(true, out.toString(StandardCharsets.ISO_8859_1).contains("hub q42 #3"));
-        s.writer().abandon();
     }
 
     @Test

@@ -28,6 +28,7 @@ final class TestApi {
     final Fakes.Driver driver = new Fakes.Driver("testpattern", Fakes.PID);
     final DriverDirectory drivers = Fakes.directory(driver);
     volatile Fakes.Definition form = Fakes.testpatternForm();
+    final Fakes.Auth access = new Fakes.Auth();
     final JsonCodec json = new JsonCodec();
     final RestApi api;
 
@@ -49,7 +50,7 @@ final class TestApi {
         registry.driver(Fakes.testpatternInfo());
         FormSource forms = (id, pid) -> pid.equals(Fakes.PID) ? Optional.ofNullable(form) : Optional.empty();
         api = new RestApi(registry, capture, store, new CameraConfigurations(configAdmin, files), forms, drivers,
-                new RestApi.Settings(frameTimeout, "0.1.0", STARTED), Clock.fixed(NOW, ZoneOffset.UTC));
+                access, new RestApi.Settings(frameTimeout, "0.1.0", STARTED), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     Reply call(String method, String target) throws Exception {

@@ -3,6 +3,7 @@ package org.obscura.compat.internal;
 import java.io.IOException;
 import java.util.Map;
 
+import org.obscura.camera.api.AccessControl;
 import org.obscura.camera.api.CameraException;
 import org.obscura.camera.api.CameraStatus;
 import org.obscura.camera.api.CaptureService;
@@ -110,7 +111,7 @@ final class FourCutRoutes {
                     + "configuration " + SeedRoutes.PID);
         }
         if (!admin.isAdmin(x.request())) {
-            throw new SeedException(403, "/cmd is for administrators only");
+            throw new SeedException(401, AccessControl.ADMIN_REQUIRED + " for /cmd (Authorization: Basic or Bearer)");
         }
         String output = commands.run(x.parameter("arg"), camera::status);
         x.text(200, "text/plain", output);

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import jakarta.servlet.Servlet;
 
+import org.obscura.camera.api.AccessControl;
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CaptureService;
 import org.obscura.camera.api.FrameImages;
@@ -101,8 +102,10 @@ public class SeedRoutes {
 
     @Activate
     public SeedRoutes(@Reference CameraRegistry registry, @Reference CaptureService capture,
-            @Reference ImageStore store, @Reference FrameImages images, BundleContext context, Config config) {
+            @Reference ImageStore store, @Reference FrameImages images, @Reference AccessControl access,
+            BundleContext context, Config config) {
         this.streams = new MjpegStreams(registry);
+        SeedAccess seedAccess = new SeedAccess(access);
         String prefix = config.prefix() == null ? "" : config.prefix().trim();
         if (prefix.endsWith("/")) {
             prefix = prefix.substring(0, prefix.length() - 1);
@@ -114,7 +117,8 @@ public class SeedRoutes {
             return;
         }
         int timeout = Math.max(1, Math.min(60, config.frame_timeout_seconds()));
-        RouteTable table = routes(registry, capture, store, images, config, Duration.ofSeconds(timeout));
+        RouteTable table = routes(registry, capture, store, images, config, Duration.ofSeconds(timeout),
+                seedAccess.adminCheck());
         List<String> patterns = table.patterns(prefix);
         if (patterns.isEmpty()) {
             LOG.info("Seed routes: every seed is disabled in configuration {}", PID);
@@ -124,14 +128,15 @@ public class SeedRoutes {
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVLET_NAME);
         properties.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, patterns.toArray(String[]::new));
-        this.registration = context.registerService(Servlet.class, new SeedServlet(table, prefix, streams), properties);
+        this.registration = context.registerService(Servlet.class, new SeedServlet(table, prefix, streams, seedAccess),
+                properties);
         LOG.info("Seed routes served at {}{}", prefix.isEmpty() ? "the root" : prefix,
                 config.cmd_enabled() ? " (/cmd enabled)" : "");
     }
 
     /** The routes of the enabled seeds. */
     RouteTable routes(CameraRegistry registry, CaptureService capture, ImageStore store, FrameImages images,
-            Config config, Duration frameTimeout) {
+            Config config, Duration frameTimeout, AdminCheck admin) {
         ServedCamera camera = new ServedCamera(registry, config.camera(), frameTimeout);
         RouteTable table = new RouteTable();
         if (config.campi_enabled()) {
@@ -139,7 +144,7 @@ public class SeedRoutes {
                     new CameraReconfiguration(registry, () -> configurationAdmin, this::driver)).addTo(table);
         }
         if (config.fourcut_enabled()) {
-            new FourCutRoutes(camera, capture, streams, config.cmd_enabled(), AdminCheck.EVERYONE).addTo(table);
+            new FourCutRoutes(camera, capture, streams, config.cmd_enabled(), admin).addTo(table);
         }
         if (config.camserve_enabled()) {
             new CamServeRoutes(camera, images, streams).addTo(table);

@@ -32,12 +32,20 @@ final class SeedServlet extends HttpServlet {
     private final transient RouteTable routes;
     private final transient MjpegStreams streams;
     private final String prefix;
+    private final transient SeedAccess access;
+
+    /** Without access checks: for tests that are not about access. */
+    SeedServlet(RouteTable routes, String prefix, MjpegStreams streams) {
+        this(routes, prefix, streams, SeedAccess.EVERYONE);
+    }
 
     /**
      * @param prefix the path the routes are under, {@code ""} or {@code /a/b}
      * @param streams closed when the servlet is taken down
+     * @param access  checked for every request before its handler runs
      */
-    SeedServlet(RouteTable routes, String prefix, MjpegStreams streams) {
+    SeedServlet(RouteTable routes, String prefix, MjpegStreams streams, SeedAccess access) {
+        this.access = access;
         this.routes = routes;
         this.prefix = prefix;
         this.streams = streams;
@@ -73,6 +81,7 @@ final class SeedServlet extends HttpServlet {
                 response.setHeader("Allow", route.allow());
                 throw new SeedException(405, "method " + method + " is not allowed here; use " + String.join(" or ", route.methods()));
             }
+            access.check(route.path(), request);
             route.handler().handle(new Exchange(request, response, below, request.getContextPath() + prefix));
         } catch (SeedException e) {
             answer(style, response, request, e.status(), e.getMessage());
@@ -96,6 +105,10 @@ final class SeedServlet extends HttpServlet {
         }
         try {
             response.resetBuffer();
+            if (status == 401) {
+                // Bearer only, so that browsers show no login popup.
+                response.setHeader("WWW-Authenticate", "Bearer realm=\"obscura\"");
+            }
             style.send(new Exchange(request, response, "", ""), status, message == null ? "failed" : message);
         } catch (IOException | RuntimeException e) {
             LOG.debug("{} {}: error answer not delivered: {}", request.getMethod(), request.getRequestURI(), e.toString());

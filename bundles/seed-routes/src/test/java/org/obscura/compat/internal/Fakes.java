@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import javax.imageio.ImageIO;
 
+import org.obscura.camera.api.AccessControl;
 import org.obscura.camera.api.BatchResult;
 import org.obscura.camera.api.CameraDescriptor;
 import org.obscura.camera.api.CameraException;
@@ -587,6 +588,52 @@ final class Fakes {
                                 throw new UnsupportedOperationException(method.getName());
                         }
                     });
+        }
+    }
+
+    /**
+     * Access control over plain values: user admin with {@link #PASSWORD} (Basic), the tokens in {@link #tokens}
+     * (Bearer or {@code ?token=}); viewing and capture as set.
+     */
+    static final class Auth implements AccessControl {
+        static final String PASSWORD = "open-sesame";
+        static final String BASIC = "Basic " + java.util.Base64.getEncoder()
+                .encodeToString(("admin:" + PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        final java.util.Set<String> tokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile boolean viewingOpen = true;
+        volatile boolean captureNeedsAdmin;
+
+        @Override
+        public Caller check(String authorization, String token, String remote) {
+            if (authorization != null) {
+                return BASIC.equals(authorization) || authorization.startsWith("Bearer ")
+                        && tokens.contains(authorization.substring(7)) ? Caller.ADMINISTRATOR
+                        : new Caller(null, "wrong user name or password");
+            }
+            if (token != null) {
+                return tokens.contains(token) ? Caller.ADMINISTRATOR : new Caller(null, "token unknown or expired");
+            }
+            return Caller.ANONYMOUS;
+        }
+
+        @Override
+        public java.util.Optional<Token> issue(String authorization, String remote) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public boolean viewingOpen() {
+            return viewingOpen;
+        }
+
+        @Override
+        public boolean captureNeedsAdmin() {
+            return captureNeedsAdmin;
+        }
+
+        @Override
+        public java.util.List<String> corsOrigins() {
+            return java.util.List.of();
         }
     }
 }

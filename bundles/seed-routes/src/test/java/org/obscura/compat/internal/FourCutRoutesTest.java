@@ -169,7 +169,10 @@ class FourCutRoutesTest {
         s.cmdEnabled = true;
         s.admin = request -> false;
         s.start();
-        assertEquals(403, s.get("/cmd?arg=--auto-detect").statusCode());
+        HttpResponse<byte[]> r = s.get("/cmd?arg=--auto-detect");
+        assertEquals(401, r.statusCode());
+        assertEquals("Bearer realm=\"obscura\"", r.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertTrue(SeedServer.text(r).contains("admin authentication required"), SeedServer.text(r));
     }
 
     @Test

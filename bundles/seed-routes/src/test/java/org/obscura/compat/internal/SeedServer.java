@@ -35,6 +35,7 @@ final class SeedServer implements AutoCloseable {
     boolean configurationAdminPresent = true;
     boolean cmdEnabled;
     AdminCheck admin = AdminCheck.EVERYONE;
+    SeedAccess access = SeedAccess.EVERYONE;
     String camera = "";
     String prefix = "";
     Duration frameTimeout = Duration.ofSeconds(3);
@@ -68,7 +69,7 @@ final class SeedServer implements AutoCloseable {
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        ServletHolder holder = new ServletHolder(new SeedServlet(table, prefix, streams));
+        ServletHolder holder = new ServletHolder(new SeedServlet(table, prefix, streams, access));
         for (String pattern : table.patterns(prefix)) {
             context.addServlet(holder, pattern);
         }
@@ -92,6 +93,15 @@ final class SeedServer implements AutoCloseable {
                 : HttpRequest.BodyPublishers.ofString(body);
         return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).method(method, publisher)
                 .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** A GET with extra request headers (name, value, ...). */
+    HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     HttpResponse<InputStream> open(String path) throws IOException, InterruptedException {

@@ -158,7 +158,7 @@ class SeedServletTest {
 
     private SeedRoutes component(Map<String, Object> config) {
         s = new SeedServer(dir);
-        return new SeedRoutes(s.registry, s.capture, s.store, s.images, context(), config(config));
+        return new SeedRoutes(s.registry, s.capture, s.store, s.images, new Fakes.Auth(), context(), config(config));
     }
 
     @Test

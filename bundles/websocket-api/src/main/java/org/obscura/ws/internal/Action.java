@@ -6,9 +6,11 @@ import java.util.stream.Collectors;
 /**
  * The actions a client may send, named exactly as the protocol spells them. {@link #mutating} marks the actions
  * that change something outside the socket itself (a camera setting, a stored file, a light): the ones an
- * {@link AccessPolicy} restricts to administrators once authentication is in place.
+ * {@link AccessPolicy} restricts to administrators.
  */
 enum Action {
+    /** Authenticates the socket with a token: {@code {"token": "..."}}. */
+    AUTH(false),
     GET_CAMERAS(false),
     SELECT_CAMERA(false),
     DESELECT_CAMERA(false),

@@ -34,6 +34,7 @@ final class ClientSession {
     private boolean running; // guarded by tasks
     private volatile boolean closed;
 
+    private volatile String token;
     private volatile String selected;
     private volatile boolean events;
     private LiveviewStream liveview; // guarded by this
@@ -69,6 +70,15 @@ final class ClientSession {
     /** The upgrade request's {@code Authorization} header, or {@code null}: for the {@link AccessPolicy}. */
     String authorization() {
         return authorization;
+    }
+
+    /** The token of the last accepted AUTH action, or {@code null}: for the {@link AccessPolicy}. */
+    String token() {
+        return token;
+    }
+
+    void token(String token) {
+        this.token = token;
     }
 
     /** The selected camera's name, or {@code null}. */

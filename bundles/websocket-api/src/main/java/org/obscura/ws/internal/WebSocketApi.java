@@ -2,6 +2,7 @@ package org.obscura.ws.internal;
 
 import java.time.Duration;
 import java.util.TreeMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +17,7 @@ import jakarta.servlet.Servlet;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
 import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
 import org.obscura.camera.api.CameraException;
+import org.obscura.camera.api.AccessControl;
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CaptureService;
 import org.obscura.camera.api.ImageSets;
@@ -146,10 +148,29 @@ public class WebSocketApi extends JettyWebSocketServlet implements EventHandler,
     private final transient ThreadPoolExecutor requests;
     private final transient ScheduledThreadPoolExecutor liveview;
 
+    /**
+     * @param access mandatory and static: without the access control service there is no {@code /ws} at all,
+     *               rather than one that lets everybody change things
+     */
     @Activate
     public WebSocketApi(@Reference CameraRegistry registry, @Reference CaptureService capture,
-            @Reference ImageStore store, Config config) {
-        this(new Services(registry, capture, store), Settings.of(config, System.getenv(INTERVAL_ENV)), AccessPolicy.OPEN);
+            @Reference ImageStore store, @Reference AccessControl access, Config config) {
+        this(new Services(registry, capture, store), Settings.of(config, System.getenv(INTERVAL_ENV)),
+                new AdminPolicy(access));
+    }
+
+    /**
+     * The socket's credentials: the upgrade request's {@code Authorization} header, else its {@code ?token=}
+     * (browsers cannot set headers on a WebSocket) as a Bearer header.
+     */
+    static String credentials(String authorization, List<String> tokens) {
+        if (authorization != null && !authorization.isBlank()) {
+            return authorization;
+        }
+        if (tokens != null && !tokens.isEmpty() && tokens.get(0) != null && !tokens.get(0).isBlank()) {
+            return "Bearer " + tokens.get(0).strip();
+        }
+        return null;
     }
 
     WebSocketApi(Services services, Settings settings, AccessPolicy policy) {
@@ -224,7 +245,8 @@ public class WebSocketApi extends JettyWebSocketServlet implements EventHandler,
                 response.sendError(503, "Too many WebSocket connections (at most " + settings.maxConnections() + ").");
                 return null;
             }
-            return new SocketEndpoint(this, request.getHeader("Authorization"));
+            return new SocketEndpoint(this, credentials(request.getHeader("Authorization"),
+                    request.getParameterMap().get("token")));
         });
     }
 

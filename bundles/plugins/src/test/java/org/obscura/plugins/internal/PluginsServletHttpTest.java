@@ -1,0 +1,231 @@
+package org.obscura.plugins.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.obscura.camera.api.AccessControl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.servlet.MultipartConfigElement;
+
+class PluginsServletHttpTest {
+
+    private static final String ADMIN_AUTH = "Bearer right-token";
+
+    @TempDir
+    Path dir;
+
+    FakeFramework framework;
+    Server server;
+    String base;
+    final HttpClient http = HttpClient.newHttpClient();
+    final ObjectMapper mapper = new ObjectMapper();
+
+    /** Admin for one bearer token, anonymous (with a reason) for anything else. */
+    static final class FakeAccess implements AccessControl {
+        @Override
+        public Caller check(String authorization, String token, String remote) {
+            if (ADMIN_AUTH.equals(authorization)) {
+                return Caller.ADMINISTRATOR;
+            }
+            return authorization == null ? Caller.ANONYMOUS : new Caller(null, "token unknown or expired");
+        }
+
+        @Override
+        public Optional<Token> issue(String authorization, String remote) {
+            return Optional.of(new Token("right-token", Instant.now().plusSeconds(60)));
+        }
+
+        @Override
+        public boolean viewingOpen() {
+            return true;
+        }
+
+        @Override
+        public boolean captureNeedsAdmin() {
+            return false;
+        }
+
+        @Override
+        public List<String> corsOrigins() {
+            return List.of();
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        framework = new FakeFramework();
+        BundleInstaller installer = new BundleInstaller(framework.context, BundleInstaller.ComponentProbe.NONE, 0);
+        Path features = Files.createDirectories(dir.resolve("features"));
+        Path repository = Files.createDirectories(dir.resolve("repository"));
+        Files.writeString(features.resolve("lights.json"), "{\"bundles\": [\"org.obscura.lights.gpio\"]}");
+        FakeFramework.bundleJar(repository, "org.obscura.lights.gpio", "0.1.0");
+        Plugins plugins = new Plugins(installer, new Features(new FeatureCatalog(features, repository), installer,
+                DefaultConfigurations.NONE));
+
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        ServletHolder holder = new ServletHolder(new PluginsServlet(plugins, new FakeAccess()));
+        holder.getRegistration().setMultipartConfig(new MultipartConfigElement(dir.toString(),
+                PluginsServlet.MAX_UPLOAD_BYTES, PluginsServlet.MAX_UPLOAD_BYTES + 65536, 1 << 20));
+        context.addServlet(holder, "/api/v1/bundles/*");
+        context.addServlet(holder, "/api/v1/features/*");
+        server.setHandler(context);
+        server.start();
+        base = "http://127.0.0.1:" + connector.getLocalPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.stop();
+    }
+
+    private HttpResponse<String> send(String method, String path, String auth, String type, byte[] body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body));
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        return http.send(b.build(), BodyHandlers.ofString());
+    }
+
+    private JsonNode json(HttpResponse<String> r) throws Exception {
+        return mapper.readTree(r.body());
+    }
+
+    private void assertProblem(HttpResponse<String> r, int status, String detailPart) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        assertEquals(PluginsServlet.PROBLEM, r.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        JsonNode p = json(r);
+        assertEquals(status, p.path("status").asInt());
+        assertTrue(p.path("type").asText().startsWith("urn:obscura:problem:"), r.body());
+        assertTrue(p.path("detail").asText().contains(detailPart), r.body());
+    }
+
+    @Test
+    void everyRouteNeedsTheAdministrator() throws Exception {
+        for (String[] call : new String[][] { { "GET", "/api/v1/bundles" }, { "POST", "/api/v1/bundles" },
+                { "DELETE", "/api/v1/bundles/1" }, { "GET", "/api/v1/features" }, { "POST", "/api/v1/features/lights" } }) {
+            HttpResponse<String> r = send(call[0], call[1], null, null, null);
+            assertProblem(r, 401, AccessControl.ADMIN_REQUIRED);
+            assertEquals("Bearer realm=\"obscura\"", r.headers().firstValue("WWW-Authenticate").orElse(""));
+        }
+        assertProblem(send("GET", "/api/v1/bundles", "Bearer stale", null, null), 401, "token unknown or expired");
+        assertEquals(2, framework.bundles.size(), "nothing happened");
+    }
+
+    @Test
+    void installsARawJarAndManagesIt() throws Exception {
+        byte[] jar = Files.readAllBytes(FakeFramework.bundleJar(dir, "org.acme.driver", "1.0.0"));
+        HttpResponse<String> r = send("POST", "/api/v1/bundles", ADMIN_AUTH, "application/java-archive", jar);
+        assertEquals(201, r.statusCode(), r.body());
+        long id = json(r).path("id").asLong();
+        assertEquals("/api/v1/bundles/" + id, r.headers().firstValue("Location").orElse(""));
+        assertEquals("active", json(r).path("state").asText());
+
+        JsonNode list = json(send("GET", "/api/v1/bundles", ADMIN_AUTH, null, null)).path("bundles");
+        assertTrue(list.findValuesAsText("symbolicName").contains("org.acme.driver"), list.toString());
+        assertEquals("resolved", json(send("POST", "/api/v1/bundles/" + id + "/stop", ADMIN_AUTH, null, null)).path("state").asText());
+        assertEquals("active", json(send("POST", "/api/v1/bundles/" + id + "/start", ADMIN_AUTH, null, null)).path("state").asText());
+        byte[] newer = Files.readAllBytes(FakeFramework.bundleJar(dir, "org.acme.driver", "1.1.0"));
+        HttpResponse<String> updated = send("PUT", "/api/v1/bundles/" + id, ADMIN_AUTH, "application/java-archive", newer);
+        assertEquals("1.1.0", json(updated).path("version").asText(), updated.body());
+        assertEquals("uninstalled", json(send("DELETE", "/api/v1/bundles/" + id, ADMIN_AUTH, null, null)).path("state").asText());
+        assertProblem(send("GET", "/api/v1/bundles/" + id, ADMIN_AUTH, null, null), 404, "there is no bundle " + id);
+    }
+
+    @Test
+    void installsTheFileOfAMultipartForm() throws Exception {
+        byte[] jar = Files.readAllBytes(FakeFramework.bundleJar(dir, "org.acme.form", "1.0.0"));
+        String boundary = "----obscura-test";
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"bundle\"; filename=\"form.jar\"\r\n"
+                + "Content-Type: application/java-archive\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        body.write(jar);
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        HttpResponse<String> r = send("POST", "/api/v1/bundles", ADMIN_AUTH, "multipart/form-data; boundary=" + boundary,
+                body.toByteArray());
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals("org.acme.form", json(r).path("symbolicName").asText());
+    }
+
+    @Test
+    void badBundlesAreClientErrorsAndLeaveNothingBehind() throws Exception {
+        int before = framework.bundles.size();
+        HttpResponse<String> notJar = send("POST", "/api/v1/bundles", ADMIN_AUTH, "application/java-archive",
+                "hello".getBytes(StandardCharsets.UTF_8));
+        assertProblem(notJar, 400, "not a jar");
+        assertEquals("bundle", json(notJar).path("field").asText());
+        byte[] plain = Files.readAllBytes(FakeFramework.jar(dir, "plain.jar", Map.of("Created-By", "hand")));
+        assertProblem(send("POST", "/api/v1/bundles", ADMIN_AUTH, "application/java-archive", plain), 400,
+                "no Bundle-SymbolicName");
+        byte[] needy = Files.readAllBytes(FakeFramework.bundleJar(dir, "org.acme.needy", "1.0.0", "Import-Package",
+                "org.acme.nowhere"));
+        assertProblem(send("POST", "/api/v1/bundles", ADMIN_AUTH, "application/java-archive", needy), 409,
+                "missing requirement package org.acme.nowhere");
+        byte[] failing = Files.readAllBytes(FakeFramework.bundleJar(dir, "org.acme.failing", "1.0.0", "X-Fail-Start",
+                "boom at start"));
+        assertProblem(send("POST", "/api/v1/bundles", ADMIN_AUTH, "application/java-archive", failing), 409, "boom at start");
+        assertProblem(send("POST", "/api/v1/bundles", ADMIN_AUTH, "application/java-archive", new byte[0]), 400, "no body");
+        assertEquals(before, framework.bundles.size());
+
+        assertProblem(send("DELETE", "/api/v1/bundles/abc", ADMIN_AUTH, null, null), 400, "whole number");
+        assertProblem(send("DELETE", "/api/v1/bundles/0", ADMIN_AUTH, null, null), 409, "framework");
+        assertProblem(send("PATCH", "/api/v1/bundles", ADMIN_AUTH, null, null), 405, "GET, POST");
+        assertProblem(send("GET", "/api/v1/bundles/1/other", ADMIN_AUTH, null, null), 404, "no such route");
+    }
+
+    @Test
+    void featuresInstallOnceAndUninstall() throws Exception {
+        JsonNode list = json(send("GET", "/api/v1/features", ADMIN_AUTH, null, null));
+        assertEquals("lights", list.path("features").get(0).path("name").asText());
+        assertFalse(list.path("features").get(0).path("installed").asBoolean());
+        HttpResponse<String> first = send("POST", "/api/v1/features/lights", ADMIN_AUTH, null, null);
+        assertEquals(201, first.statusCode(), first.body());
+        assertEquals("org.obscura.lights.gpio", json(first).path("installed").get(0).path("symbolicName").asText());
+        HttpResponse<String> again = send("POST", "/api/v1/features/lights", ADMIN_AUTH, null, null);
+        assertEquals(200, again.statusCode());
+        assertTrue(json(again).path("alreadyInstalled").asBoolean());
+        assertTrue(json(send("GET", "/api/v1/features/lights", ADMIN_AUTH, null, null)).path("installed").asBoolean());
+        HttpResponse<String> removed = send("DELETE", "/api/v1/features/lights", ADMIN_AUTH, null, null);
+        assertEquals(200, removed.statusCode(), removed.body());
+        assertEquals(1, json(removed).path("uninstalled").size());
+        assertProblem(send("DELETE", "/api/v1/features/lights", ADMIN_AUTH, null, null), 409, "not installed");
+        assertProblem(send("POST", "/api/v1/features/unknown", ADMIN_AUTH, null, null), 404, "features: lights");
+        assertProblem(send("POST", "/api/v1/features/Not_A_Name", ADMIN_AUTH, null, null), 404, "no feature");
+    }
+}
