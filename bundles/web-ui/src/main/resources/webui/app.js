@@ -1043,8 +1043,17 @@ pages.lab = async ctx => {
         h('td', {}, h('a', { href: '#', onclick: e => { e.preventDefault(); openSet(s.name); } }, s.name)),
         h('td', {}, fmtTime(s.created)), h('td', {}, s.imageCount + ' images'), h('td', {}, stateBadge(s.status)),
         h('td', {}, h('div', { class: 'row end' }, h('button', { type: 'button', onclick: () => openSet(s.name) }, 'View'),
+          archiveLink(s.name),
           h('button', { type: 'button', class: 'danger', onclick: () => deleteSet(s.name) }, 'Delete'))))))));
     } catch (e) { clear(setsBox).append(h('p', { class: 'muted' }, e.message)); }
+  }
+
+  // The whole set as one ZIP (GET /sets/{set}/archive), streamed by the server: a plain link, so the browser
+  // saves it without holding it in memory. Links send no Authorization header, so like picture URLs it
+  // carries ?token= when viewing is closed.
+  function archiveLink(name) {
+    return h('a', { class: 'button', href: auth.mediaUrl(API + '/sets/' + enc(name) + '/archive'), download: name + '.zip',
+      dataset: { role: 'archive' } }, 'Download zip');
   }
 
   async function openSet(name) {
@@ -1058,6 +1067,7 @@ pages.lab = async ctx => {
           h('img', { src: auth.mediaUrl(f.url), alt: f.file, loading: 'lazy' }), h('div', { class: 'cap' }, f.file)))),
         h('p', {}, others.map(f => [h('a', { href: f.url, target: '_blank', rel: 'noopener' }, f.file), ' '])),
         h('div', { class: 'actions' },
+          archiveLink(name),
           h('button', { type: 'button', class: 'danger', onclick: () => { closeViewer(); deleteSet(name); } }, 'Delete set'),
           h('button', { type: 'button', class: 'primary', onclick: closeViewer }, 'Close')));
     } catch (e) { toast(e.message, 'bad'); }

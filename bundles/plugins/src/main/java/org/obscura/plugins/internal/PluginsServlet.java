@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.obscura.camera.api.AccessControl;
+import org.obscura.camera.api.ApiDescription;
 import org.obscura.camera.api.CameraException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -54,16 +55,19 @@ import jakarta.servlet.http.Part;
  * <tr><td>DELETE /api/v1/features/{name}</td><td>uninstall it: {@code uninstalled} bundles and {@code kept} ones with why</td></tr>
  * </table>
  *
- * Errors are {@code application/problem+json} ({@code type} {@code urn:obscura:problem:<kind>}, {@code title},
+ * The table is {@code routes()}: the servlet dispatches on it and, registered as an {@link ApiDescription},
+ * describes the same routes to the REST API's OpenAPI document ({@code /api/v1/openapi.json}).
+ *
+ * <p>Errors are {@code application/problem+json} ({@code type} {@code urn:obscura:problem:<kind>}, {@code title},
  * {@code status}, {@code detail}, {@code field}); 401 carries {@code WWW-Authenticate: Bearer realm="obscura"}.
  */
-@Component(service = Servlet.class)
+@Component(service = {Servlet.class, ApiDescription.class})
 @HttpWhiteboardServletName(PluginsServlet.NAME)
 @HttpWhiteboardServletPattern({ "/api/v1/bundles/*", "/api/v1/features/*" })
 @HttpWhiteboardServletMultipart(enabled = true, maxFileSize = PluginsServlet.MAX_UPLOAD_BYTES,
         maxRequestSize = PluginsServlet.MAX_UPLOAD_BYTES + 65536, fileSizeThreshold = 1 << 20)
 @RequireHttpWhiteboard
-public class PluginsServlet extends HttpServlet {
+public class PluginsServlet extends HttpServlet implements ApiDescription {
 
     private static final long serialVersionUID = 1L;
 
@@ -71,17 +75,22 @@ public class PluginsServlet extends HttpServlet {
     /** The largest bundle accepted: 64 MB. */
     static final long MAX_UPLOAD_BYTES = 64L * 1024 * 1024;
     static final String PROBLEM = "application/problem+json";
+    /** Where the REST API lives; the route table's templates are below it, as in the OpenAPI document. */
+    static final String API_BASE = "/api";
+    private static final String SCHEMAS = "#/components/schemas/";
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginsServlet.class);
 
     private final transient Plugins plugins;
     private final transient AccessControl access;
     private final transient ObjectMapper mapper = new ObjectMapper();
+    private final transient PluginRoutes routes;
 
     @Activate
     public PluginsServlet(@Reference Plugins plugins, @Reference AccessControl access) {
         this.plugins = plugins;
         this.access = access;
+        this.routes = routes();
     }
 
     /** A failure with its HTTP status, for the few that are no CameraException (401, 405, 413). */
@@ -135,79 +144,171 @@ public class PluginsServlet extends HttpServlet {
     }
 
     private void route(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
-        String servletPath = request.getServletPath(); // "/api/v1/bundles" or "/api/v1/features"
-        String info = request.getPathInfo() == null ? "" : request.getPathInfo();
-        List<String> segments = info.isEmpty() || info.equals("/") ? List.of()
-                : List.of(info.substring(1).split("/", -1));
-        String method = request.getMethod();
-        if (servletPath.endsWith("/bundles")) {
-            bundles(request, response, method, segments);
-        } else {
-            features(response, method, segments);
-        }
+        // servlet path "/api/v1/bundles" or "/api/v1/features", the rest in the path info; the table is below /api
+        String info = request.getPathInfo() == null || request.getPathInfo().equals("/") ? "" : request.getPathInfo();
+        String path = request.getServletPath() + info;
+        PluginRoutes.Match match = routes.match(request.getMethod(), path.substring(API_BASE.length()));
+        match.route().handler().handle(request, response, match.params());
     }
 
-    private void bundles(HttpServletRequest request, HttpServletResponse response, String method, List<String> s)
+    /** Every route, its handler and its documentation: what {@link #route} dispatches on and {@link #openApiPaths} describes. */
+    private PluginRoutes routes() {
+        String id = "/v1/bundles/{id}";
+        return new PluginRoutes()
+                .add("GET", "/v1/bundles", (req, res, p) -> json(res, 200,
+                        Map.of("bundles", plugins.bundles().list().stream().map(BundleView::json).toList())),
+                        PluginRoutes.Doc.of("bundles", "Every installed bundle")
+                                .answers(200, "the bundles", Map.of("$ref", SCHEMAS + "BundleList")))
+                .add("POST", "/v1/bundles", this::install, PluginRoutes.Doc.of("bundles", "Install a bundle")
+                        .description("Installs the jar and, unless ?start=false, starts it. Any failure (does "
+                                + "not resolve, activator or component fails) uninstalls it again.")
+                        .query("start", "boolean", "false: install and resolve only")
+                        .jarBody("the bundle jar, raw or as the first file of a multipart form")
+                        .answers(201, "installed; Location names it", Map.of("$ref", SCHEMAS + "Bundle"))
+                        .error(400, "empty body, not a jar, or no Bundle-SymbolicName (field: bundle)")
+                        .error(409, "already installed, does not resolve (the missing requirements are named), "
+                                + "or its activator or a component failed")
+                        .error(413, "larger than " + MAX_UPLOAD_BYTES / (1024 * 1024) + " MB"))
+                .add("GET", id, (req, res, p) -> json(res, 200,
+                        BundleView.of(plugins.bundles().bundle(id(p.get("id")))).json()),
+                        PluginRoutes.Doc.of("bundles", "One bundle")
+                                .answers(200, "the bundle", Map.of("$ref", SCHEMAS + "Bundle"))
+                                .error(400, "the id is no whole number (field: id)")
+                                .error(404, "no such bundle"))
+                .add("PUT", id, (req, res, p) -> {
+                    long bundle = id(p.get("id"));
+                    json(res, 200, withUpload(req, jar -> plugins.bundles().update(bundle, jar)).json());
+                }, PluginRoutes.Doc.of("bundles", "Update a bundle")
+                        .description("Replaces its content with the jar (same symbolic name); an active bundle "
+                                + "is restarted.")
+                        .jarBody("the new bundle jar, raw or as the first file of a multipart form")
+                        .answers(200, "updated", Map.of("$ref", SCHEMAS + "Bundle"))
+                        .error(400, "malformed id, empty body or not a jar")
+                        .error(404, "no such bundle")
+                        .error(409, "another symbolic name, or the new content does not resolve or start "
+                                + "(it stays installed, stopped)")
+                        .error(413, "larger than " + MAX_UPLOAD_BYTES / (1024 * 1024) + " MB"))
+                .add("DELETE", id, (req, res, p) -> json(res, 200, plugins.bundles()
+                        .uninstall(id(p.get("id")), "true".equalsIgnoreCase(req.getParameter("force"))).json()),
+                        PluginRoutes.Doc.of("bundles", "Uninstall a bundle")
+                                .query("force", "boolean", "true: also when other bundles are wired to it")
+                                .answers(200, "uninstalled", Map.of("$ref", SCHEMAS + "Bundle"))
+                                .error(400, "the id is no whole number (field: id)")
+                                .error(404, "no such bundle")
+                                .error(409, "the framework, this bundle, needed by an installed feature, or "
+                                        + "(without force) used by other bundles"))
+                .add("POST", id + "/start", (req, res, p) -> json(res, 200,
+                        plugins.bundles().start(id(p.get("id"))).json()),
+                        PluginRoutes.Doc.of("bundles", "Start a bundle")
+                                .answers(200, "started", Map.of("$ref", SCHEMAS + "Bundle"))
+                                .error(400, "the id is no whole number (field: id)")
+                                .error(404, "no such bundle")
+                                .error(409, "it cannot be started: the reason is given"))
+                .add("POST", id + "/stop", (req, res, p) -> json(res, 200,
+                        plugins.bundles().stop(id(p.get("id"))).json()),
+                        PluginRoutes.Doc.of("bundles", "Stop a bundle")
+                                .answers(200, "stopped", Map.of("$ref", SCHEMAS + "Bundle"))
+                                .error(400, "the id is no whole number (field: id)")
+                                .error(404, "no such bundle")
+                                .error(409, "it cannot be stopped: the reason is given"))
+                .add("GET", "/v1/features", (req, res, p) -> json(res, 200, Map.of("features",
+                        plugins.features().list().stream().map(Features.Status::json).toList())),
+                        PluginRoutes.Doc.of("features", "Every feature with its bundles' states")
+                                .answers(200, "the features", Map.of("$ref", SCHEMAS + "FeatureList")))
+                .add("GET", "/v1/features/{name}", (req, res, p) -> json(res, 200,
+                        plugins.features().status(feature(p.get("name"))).json()),
+                        PluginRoutes.Doc.of("features", "One feature")
+                                .answers(200, "the feature", Map.of("$ref", SCHEMAS + "Feature"))
+                                .error(404, "no such feature"))
+                .add("POST", "/v1/features/{name}", (req, res, p) -> {
+                    String name = feature(p.get("name"));
+                    Features.Outcome o = plugins.installFeature(name);
+                    if (!o.alreadyInstalled()) {
+                        res.setHeader("Location", API_BASE + "/v1/features/" + name);
+                    }
+                    json(res, o.alreadyInstalled() ? 200 : 201, o.json(true));
+                }, PluginRoutes.Doc.of("features", "Install a feature")
+                        .description("Installs its bundles from the repository, with the features it requires, "
+                                + "and creates its missing default configurations; all or nothing.")
+                        .answers(201, "installed", Map.of("$ref", SCHEMAS + "FeatureInstalled"))
+                        .answers(200, "it was installed already (alreadyInstalled: true)",
+                                Map.of("$ref", SCHEMAS + "FeatureInstalled"))
+                        .error(404, "no such feature")
+                        .error(409, "a bundle is missing from the repository, does not resolve or fails to start"))
+                .add("DELETE", "/v1/features/{name}", (req, res, p) -> json(res, 200,
+                        plugins.uninstallFeature(feature(p.get("name"))).json(false)),
+                        PluginRoutes.Doc.of("features", "Uninstall a feature")
+                                .answers(200, "uninstalled, with the bundles kept and why",
+                                        Map.of("$ref", SCHEMAS + "FeatureUninstalled"))
+                                .error(404, "no such feature")
+                                .error(409, "not installed, or required by another installed feature"));
+    }
+
+    private void install(HttpServletRequest request, HttpServletResponse response, Map<String, String> params)
             throws IOException, ServletException {
-        BundleInstaller bundles = plugins.bundles();
-        if (s.isEmpty()) {
-            switch (method) {
-                case "GET" -> json(response, 200, Map.of("bundles", bundles.list().stream().map(BundleView::json).toList()));
-                case "POST" -> {
-                    boolean start = !"false".equalsIgnoreCase(request.getParameter("start"));
-                    BundleView v = withUpload(request, jar -> bundles.install(jar, start));
-                    response.setHeader("Location", "/api/v1/bundles/" + v.id());
-                    json(response, 201, v.json());
-                }
-                default -> notAllowed("GET, POST");
-            }
-            return;
-        }
-        long id = id(s.get(0));
-        if (s.size() == 1) {
-            switch (method) {
-                case "GET" -> json(response, 200, BundleView.of(bundles.bundle(id)).json());
-                case "PUT" -> json(response, 200, withUpload(request, jar -> bundles.update(id, jar)).json());
-                case "DELETE" -> json(response, 200,
-                        bundles.uninstall(id, "true".equalsIgnoreCase(request.getParameter("force"))).json());
-                default -> notAllowed("GET, PUT, DELETE");
-            }
-            return;
-        }
-        if (s.size() == 2 && (s.get(1).equals("start") || s.get(1).equals("stop"))) {
-            if (!method.equals("POST")) {
-                notAllowed("POST");
-            }
-            json(response, 200, (s.get(1).equals("start") ? bundles.start(id) : bundles.stop(id)).json());
-            return;
-        }
-        throw CameraException.notFound("no such route: " + request.getRequestURI());
+        boolean start = !"false".equalsIgnoreCase(request.getParameter("start"));
+        BundleView v = withUpload(request, jar -> plugins.bundles().install(jar, start));
+        response.setHeader("Location", API_BASE + "/v1/bundles/" + v.id());
+        json(response, 201, v.json());
     }
 
-    private void features(HttpServletResponse response, String method, List<String> s) throws IOException {
-        if (s.isEmpty()) {
-            if (!method.equals("GET")) {
-                notAllowed("GET");
-            }
-            json(response, 200, Map.of("features", plugins.features().list().stream().map(Features.Status::json).toList()));
-            return;
+    /** The route table, for tests comparing it with the description. */
+    List<PluginRoutes.Route> routesForTest() {
+        return routes.routes();
+    }
+
+    /** A feature name from the path: one that cannot name a feature is a feature that does not exist. */
+    private static String feature(String name) {
+        if (!FeatureDefinition.NAME.matcher(name).matches()) {
+            throw CameraException.notFound("there is no feature '" + name + "'");
         }
-        if (s.size() != 1 || !FeatureDefinition.NAME.matcher(s.get(0)).matches()) {
-            throw CameraException.notFound("there is no feature '" + String.join("/", s) + "'");
+        return name;
+    }
+
+    @Override
+    public Map<String, Object> openApiPaths() {
+        return routes.openApiPaths(Map.of(
+                "id", Map.of("type", "integer", "format", "int64", "minimum", 0),
+                "name", Map.of("type", "string", "pattern", "^" + FeatureDefinition.NAME.pattern() + "$")));
+    }
+
+    @Override
+    public Map<String, Object> schemas() {
+        Map<String, Object> bundle = object("id", Map.of("type", "integer", "format", "int64"),
+                "symbolicName", STRING, "version", STRING, "name", STRING,
+                "state", Map.of("type", "string", "enum", List.of("installed", "resolved", "starting", "active",
+                        "stopping", "uninstalled")),
+                "location", STRING, "fragment", Map.of("type", "boolean"));
+        Map<String, Object> bundleStatus = object("symbolicName", STRING,
+                "state", Map.of("type", "string", "description", "its bundle state, available (in the "
+                        + "repository) or missing"),
+                "id", Map.of("type", "integer", "format", "int64"), "version", STRING);
+        Map<String, Object> feature = object("name", STRING, "description", STRING,
+                "installed", Map.of("type", "boolean"), "requires", Map.of("type", "array", "items", STRING),
+                "bundles", Map.of("type", "array", "items", bundleStatus),
+                "configurations", Map.of("type", "array", "items", STRING),
+                "problem", Map.of("type", "string", "description", "why the definition cannot be used"));
+        Map<String, Object> bundles = Map.of("type", "array", "items", Map.of("$ref", SCHEMAS + "Bundle"));
+        return Map.of(
+                "Bundle", bundle,
+                "BundleList", object("bundles", bundles),
+                "Feature", feature,
+                "FeatureList", object("features", Map.of("type", "array", "items", Map.of("$ref", SCHEMAS + "Feature"))),
+                "FeatureInstalled", object("feature", STRING, "alreadyInstalled", Map.of("type", "boolean"),
+                        "installed", bundles, "configurations", Map.of("type", "array", "items", STRING)),
+                "FeatureUninstalled", object("feature", STRING, "uninstalled", bundles,
+                        "kept", Map.of("type", "array", "items", STRING)));
+    }
+
+    private static final Map<String, Object> STRING = Map.of("type", "string");
+
+    /** An object schema; {@code properties} alternates names and schemas. */
+    private static Map<String, Object> object(Object... properties) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        for (int i = 0; i < properties.length; i += 2) {
+            props.put((String) properties[i], properties[i + 1]);
         }
-        String name = s.get(0);
-        switch (method) {
-            case "GET" -> json(response, 200, plugins.features().status(name).json());
-            case "POST" -> {
-                Features.Outcome o = plugins.installFeature(name);
-                if (!o.alreadyInstalled()) {
-                    response.setHeader("Location", "/api/v1/features/" + name);
-                }
-                json(response, o.alreadyInstalled() ? 200 : 201, o.json(true));
-            }
-            case "DELETE" -> json(response, 200, plugins.uninstallFeature(name).json(false));
-            default -> notAllowed("GET, POST, DELETE");
-        }
+        return Map.of("type", "object", "properties", props);
     }
 
     private static long id(String text) {

@@ -15,9 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -42,6 +46,7 @@ class PluginsServletHttpTest {
     Path dir;
 
     FakeFramework framework;
+    PluginsServlet servlet;
     Server server;
     String base;
     final HttpClient http = HttpClient.newHttpClient();
@@ -94,7 +99,8 @@ class PluginsServletHttpTest {
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        ServletHolder holder = new ServletHolder(new PluginsServlet(plugins, new FakeAccess()));
+        servlet = new PluginsServlet(plugins, new FakeAccess());
+        ServletHolder holder = new ServletHolder(servlet);
         holder.getRegistration().setMultipartConfig(new MultipartConfigElement(dir.toString(),
                 PluginsServlet.MAX_UPLOAD_BYTES, PluginsServlet.MAX_UPLOAD_BYTES + 65536, 1 << 20));
         context.addServlet(holder, "/api/v1/bundles/*");
@@ -227,5 +233,116 @@ class PluginsServletHttpTest {
         assertProblem(send("DELETE", "/api/v1/features/lights", ADMIN_AUTH, null, null), 409, "not installed");
         assertProblem(send("POST", "/api/v1/features/unknown", ADMIN_AUTH, null, null), 404, "features: lights");
         assertProblem(send("POST", "/api/v1/features/Not_A_Name", ADMIN_AUTH, null, null), 404, "no feature");
+    }
+
+    // ---- the OpenAPI description against what the servlet serves ----
+
+    private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH");
+
+    /** "GET /v1/bundles" for every operation of the description, through JSON as the REST API reads it. */
+    private Set<String> described() {
+        Set<String> out = new TreeSet<>();
+        JsonNode paths = mapper.valueToTree(servlet.openApiPaths());
+        for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> path = it.next();
+            path.getValue().fieldNames().forEachRemaining(m -> out.add(m.toUpperCase() + " " + path.getKey()));
+        }
+        return out;
+    }
+
+    /** A described template with its parameters filled in: a bundle and a feature that do not exist. */
+    private static String concrete(String template) {
+        return "/api" + template.replace("{id}", "999999").replace("{name}", "nosuch");
+    }
+
+    @Test
+    void describesExactlyTheRoutesItDispatches() throws Exception {
+        Set<String> table = new TreeSet<>();
+        for (PluginRoutes.Route r : new PluginsServlet(null, new FakeAccess()).routesForTest()) {
+            table.add(r.method() + " " + r.template());
+        }
+        assertEquals(table, described(), "the route table and its description");
+        assertEquals(11, table.size(), table.toString());
+
+        Map<String, Set<String>> methodsByPath = new java.util.TreeMap<>();
+        for (String op : described()) {
+            String[] mp = op.split(" ");
+            methodsByPath.computeIfAbsent(mp[1], k -> new TreeSet<>()).add(mp[0]);
+        }
+        List<String> differences = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> e : methodsByPath.entrySet()) {
+            for (String method : METHODS) {
+                HttpResponse<String> r = send(method, concrete(e.getKey()), ADMIN_AUTH, null, null);
+                boolean served = r.statusCode() != 405 && !json(r).path("detail").asText().contains("no such route");
+                if (served && !e.getValue().contains(method)) {
+                    differences.add("served but not described: " + method + " " + e.getKey() + " -> " + r.statusCode());
+                } else if (!served && e.getValue().contains(method)) {
+                    differences.add("described but not served: " + method + " " + e.getKey() + " -> " + r.body());
+                } else if (!served) {
+                    // the 405 names exactly the described methods
+                    Set<String> allowed = new TreeSet<>(List.of(json(r).path("detail").asText()
+                            .replace("allowed here: ", "").split(", ")));
+                    if (!allowed.equals(e.getValue())) {
+                        differences.add(method + " " + e.getKey() + " allows " + allowed + ", described "
+                                + e.getValue());
+                    }
+                }
+                if (r.statusCode() == 500) {
+                    differences.add(method + " " + e.getKey() + " failed: " + r.body());
+                }
+            }
+        }
+        // paths next to the described ones are no routes at all
+        for (String path : List.of("/api/v1/bundles/1/other", "/api/v1/bundles/1/start/now", "/api/v1/features/a/b",
+                "/api/v1/features/lights/install")) {
+            for (String method : METHODS) {
+                HttpResponse<String> r = send(method, path, ADMIN_AUTH, null, null);
+                if (r.statusCode() != 404 || !json(r).path("detail").asText().contains("no such route")) {
+                    differences.add("served but not described: " + method + " " + path + " -> " + r.statusCode());
+                }
+            }
+        }
+        assertEquals(List.of(), differences);
+    }
+
+    @Test
+    void everyDescribedOperationIsComplete() {
+        JsonNode paths = mapper.valueToTree(servlet.openApiPaths());
+        JsonNode schemas = mapper.valueToTree(servlet.schemas());
+        Set<String> operationIds = new TreeSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> path = it.next();
+            assertTrue(path.getKey().startsWith("/v1/"), path.getKey());
+            for (Iterator<Map.Entry<String, JsonNode>> ops = path.getValue().fields(); ops.hasNext();) {
+                Map.Entry<String, JsonNode> e = ops.next();
+                String where = e.getKey() + " " + path.getKey();
+                JsonNode op = e.getValue();
+                assertFalse(op.path("summary").asText().isBlank(), where);
+                assertTrue(operationIds.add(op.path("operationId").asText()), "unique operationId: " + where);
+                assertEquals("ADMIN", op.path("x-obscura-access").asText(), where);
+                assertEquals("bearer", op.path("security").get(0).fieldNames().next(), where);
+                List<String> declared = new ArrayList<>();
+                op.path("parameters").forEach(p -> {
+                    if (p.path("in").asText().equals("path")) {
+                        declared.add(p.path("name").asText());
+                        assertTrue(p.path("schema").isObject(), where);
+                    }
+                });
+                assertEquals(PluginRoutes.parameters(path.getKey()), declared, where);
+                JsonNode responses = op.path("responses");
+                assertTrue(responses.has("401") && responses.has("500"), where);
+                assertTrue(responses.fieldNames().next().startsWith("2"), where + " has a success answer first");
+                // every reference resolves: to the document's Problem or to a schema described here
+                for (JsonNode ref : op.findValues("$ref")) {
+                    String name = ref.asText().replace("#/components/schemas/", "");
+                    assertTrue(name.equals("Problem") || schemas.has(name), where + " references " + ref);
+                }
+            }
+        }
+        for (JsonNode ref : schemas.findValues("$ref")) {
+            assertTrue(schemas.has(ref.asText().replace("#/components/schemas/", "")), "schema reference " + ref);
+        }
+        assertEquals("integer", paths.at("/~1v1~1bundles~1{id}/get/parameters/0/schema/type").asText());
+        assertTrue(paths.at("/~1v1~1bundles/post/requestBody/content").has("multipart/form-data"));
     }
 }

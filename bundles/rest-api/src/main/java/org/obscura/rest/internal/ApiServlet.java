@@ -25,6 +25,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.obscura.camera.api.AccessControl;
+import org.obscura.camera.api.ApiDescription;
 import org.obscura.camera.api.CameraException;
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CaptureService;
@@ -167,6 +168,17 @@ public class ApiServlet extends HttpServlet implements EventHandler {
 
     void unbindDriver(ServiceReference<CameraDriver> reference) {
         drivers.remove(reference);
+    }
+
+    /** Routes other bundles serve under /api/v1: they join the OpenAPI document while their service lives. */
+    @Reference(name = "apiDescription", service = ApiDescription.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "unbindApiDescription")
+    void bindApiDescription(ApiDescription description) {
+        api.describe(description);
+    }
+
+    void unbindApiDescription(ApiDescription description) {
+        api.forget(description);
     }
 
     @Reference(name = "lights", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,

@@ -1,14 +1,18 @@
 package org.obscura.rest.internal;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.obscura.camera.api.ApiDescription;
 
 /**
  * The OpenAPI 3 document of the v1 API, generated from the router's route table: every route's path and
@@ -16,8 +20,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * the {@link RouteDoc} declared next to the route. Every error answer is {@code application/problem+json} with
  * the {@code Problem} schema. A route added without a RouteDoc is left out, which the route table test catches.
  *
- * <p>Built once per API (the route table does not change after construction); the server URL is relative
- * ({@code /api}), so the document is the same behind any host.
+ * <p>Routes that other bundles serve under {@code /api/v1} with their own servlets come from their
+ * {@link ApiDescription} services and are merged in: their paths and schemas are added where nothing is
+ * declared yet; on a conflict the route table (then the earlier description) wins and the conflict is reported.
+ *
+ * <p>The server URL is relative ({@code /api}), so the document is the same behind any host.
  */
 final class OpenApiDocument {
 
@@ -31,6 +38,18 @@ final class OpenApiDocument {
      * @param version the server's version
      */
     static ObjectNode of(Router router, String base, String version) {
+        return of(router, base, version, List.of(), conflict -> { });
+    }
+
+    /**
+     * @param base          the servlet path the routes are under, e.g. {@code /api}
+     * @param version       the server's version
+     * @param contributions descriptions of routes served by other bundles, earlier ones winning conflicts
+     * @param conflicts     told, in a sentence, about every declaration left out (a conflict or a malformed
+     *                      fragment)
+     */
+    static ObjectNode of(Router router, String base, String version, List<ApiDescription> contributions,
+            Consumer<String> conflicts) {
         ObjectNode doc = MAPPER.createObjectNode();
         doc.put("openapi", "3.0.3");
         ObjectNode info = doc.putObject("info");
@@ -55,11 +74,72 @@ final class OpenApiDocument {
             path.set(route.method().toLowerCase(Locale.ROOT), operation(route, d));
         }
         ObjectNode components = doc.putObject("components");
-        components.putObject("schemas").set("Problem", problemSchema());
+        ObjectNode schemas = components.putObject("schemas");
+        schemas.set("Problem", problemSchema());
+        for (ApiDescription contribution : contributions) {
+            merge(contribution, paths, schemas, conflicts);
+        }
         ObjectNode schemes = components.putObject("securitySchemes");
         schemes.putObject("bearer").put("type", "http").put("scheme", "bearer");
         schemes.putObject("basic").put("type", "http").put("scheme", "basic");
         return doc;
+    }
+
+    /**
+     * Adds one description's paths and schemas where nothing is declared yet. A description that throws or
+     * holds something other than JSON-friendly values is left out whole, so the document stays valid.
+     */
+    private static void merge(ApiDescription contribution, ObjectNode paths, ObjectNode schemas,
+            Consumer<String> conflicts) {
+        JsonNode morePaths;
+        JsonNode moreSchemas;
+        try {
+            morePaths = MAPPER.valueToTree(contribution.openApiPaths());
+            moreSchemas = MAPPER.valueToTree(contribution.schemas());
+        } catch (RuntimeException e) {
+            conflicts.accept("API description " + contribution.getClass().getName() + " left out: " + e);
+            return;
+        }
+        if (morePaths != null && !morePaths.isObject() || moreSchemas != null && !moreSchemas.isObject()) {
+            conflicts.accept("API description " + contribution.getClass().getName()
+                    + " left out: its paths and schemas must be JSON objects");
+            return;
+        }
+        if (morePaths != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = morePaths.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> path = it.next();
+                if (!path.getKey().startsWith("/v1/") || !path.getValue().isObject()) {
+                    conflicts.accept("API path " + path.getKey() + " left out: a path starts with /v1/ and "
+                            + "maps methods to operations");
+                    continue;
+                }
+                ObjectNode target = paths.has(path.getKey()) ? (ObjectNode) paths.get(path.getKey())
+                        : MAPPER.createObjectNode();
+                for (Iterator<Map.Entry<String, JsonNode>> ops = path.getValue().fields(); ops.hasNext();) {
+                    Map.Entry<String, JsonNode> op = ops.next();
+                    if (target.has(op.getKey())) {
+                        conflicts.accept("API operation " + op.getKey().toUpperCase(Locale.ROOT) + " "
+                                + path.getKey() + " is declared already; the later declaration is left out");
+                    } else {
+                        target.set(op.getKey(), op.getValue());
+                    }
+                }
+                if (!target.isEmpty() && !paths.has(path.getKey())) {
+                    paths.set(path.getKey(), target);
+                }
+            }
+        }
+        if (moreSchemas != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = moreSchemas.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> schema = it.next();
+                if (schemas.has(schema.getKey())) {
+                    conflicts.accept("API schema " + schema.getKey() + " is declared already; the later "
+                            + "declaration is left out");
+                } else {
+                    schemas.set(schema.getKey(), schema.getValue());
+                }
+            }
+        }
     }
 
     private static ObjectNode operation(Router.Route route, RouteDoc d) {

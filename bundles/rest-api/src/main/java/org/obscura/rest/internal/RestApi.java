@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.obscura.camera.api.AccessControl;
+import org.obscura.camera.api.ApiDescription;
 import org.obscura.camera.api.CameraRegistry;
 import org.obscura.camera.api.CaptureService;
 import org.obscura.camera.api.FrameImages;
@@ -21,11 +23,14 @@ import org.obscura.camera.api.ImageStore;
 import org.obscura.camera.api.LightController;
 import org.obscura.camera.api.ObscuraEvents;
 import org.obscura.camera.api.SequenceService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The REST v1 API as a route table: every resource wired to the services it uses. Independent of the servlet
  * container, so that it can be built from fakes in tests. {@code GET /v1} lists the routes and
- * {@code GET /v1/openapi.json} describes them, generated from the same table.
+ * {@code GET /v1/openapi.json} describes them, generated from the same table, together with the routes other
+ * bundles serve under {@code /api/v1} as their {@link ApiDescription}s say.
  *
  * <p>Lights, the sequencer and image sets are optional services held in {@link ServiceSlot}s that the
  * component binds and unbinds while the API runs; Event Admin events reach {@link #publishEvent}.
@@ -46,6 +51,8 @@ final class RestApi implements AutoCloseable {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
+
     private final Router router = new Router();
     private final AccessControl access;
     private final LiveResource live;
@@ -55,7 +62,12 @@ final class RestApi implements AutoCloseable {
     private final ServiceSlot<ImageSets> imageSets = new ServiceSlot<>(ImageSetResource.UNAVAILABLE);
     private final SequenceResource sequences;
     private final EventRelay events;
-    /** The OpenAPI document per servlet base path; built on first request (the route table is final by then). */
+    /** Routes served by other bundles, in the order they came (earlier ones win conflicts). */
+    private final List<ApiDescription> descriptions = new CopyOnWriteArrayList<>();
+    /**
+     * The OpenAPI document per servlet base path; built on first request (the route table is final by then),
+     * dropped whenever a description comes or goes.
+     */
     private final Map<String, ObjectNode> openApi = new ConcurrentHashMap<>();
 
     RestApi(CameraRegistry registry, CaptureService capture, ImageStore store, CameraConfigurations configurations,
@@ -140,9 +152,25 @@ final class RestApi implements AutoCloseable {
         events.publish(topic, properties);
     }
 
-    /** The OpenAPI document of this API as served under {@code base}. */
+    /** Adds the routes another bundle serves to the OpenAPI document. Thread-safe. */
+    void describe(ApiDescription description) {
+        descriptions.add(description);
+        openApi.clear();
+    }
+
+    /** Removes them again (the bundle's service went away). Thread-safe. */
+    void forget(ApiDescription description) {
+        descriptions.remove(description);
+        openApi.clear();
+    }
+
+    /**
+     * The OpenAPI document of this API and of the described routes as served under {@code base}. A document
+     * built while a description came or went may be cached once more; the next change drops it again.
+     */
     ObjectNode openApiDocument(String base) {
-        return openApi.computeIfAbsent(base, b -> OpenApiDocument.of(router, b, version));
+        return openApi.computeIfAbsent(base, b -> OpenApiDocument.of(router, b, version, List.copyOf(descriptions),
+                conflict -> LOG.warn("OpenAPI document: {}", conflict)));
     }
 
     private Reply openApi(Call call) {

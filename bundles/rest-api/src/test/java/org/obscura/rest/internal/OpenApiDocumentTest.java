@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.obscura.camera.api.ApiDescription;
 
 /**
  * The OpenAPI document against the router's route table: every route is in it, it names no route that does
@@ -168,6 +169,80 @@ class OpenApiDocumentTest {
         Map<String, Object> served = t.object(t.call("GET", "/v1/openapi.json"));
         assertEquals("0.1.0", ((Map<String, Object>) served.get("info")).get("version"));
         assertTrue(((Map<String, Object>) served.get("paths")).containsKey("/v1/lights/{light}"));
+    }
+
+    /** What another bundle serving {@code /v1/widgets} would register. */
+    private static ApiDescription widgets(String summary) {
+        Map<String, Object> list = Map.of("summary", summary, "x-obscura-access", "ADMIN",
+                "responses", Map.of("200", Map.of("description", "the widgets", "content", Map.of("application/json",
+                        Map.of("schema", Map.of("$ref", "#/components/schemas/Widgets"))))));
+        return new ApiDescription() {
+            @Override
+            public Map<String, Object> openApiPaths() {
+                return Map.of("/v1/widgets", Map.of("get", list),
+                        // taken by the REST API itself: its own declaration must stay
+                        "/v1/cameras", Map.of("get", Map.of("summary", "hijacked", "responses", Map.of())),
+                        // not under /v1: left out
+                        "/elsewhere", Map.of("get", list));
+            }
+
+            @Override
+            public Map<String, Object> schemas() {
+                return Map.of("Widgets", Map.of("type", "array"), "Problem", Map.of("type", "string"));
+            }
+        };
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void servesTheRoutesOtherBundlesDescribeWhileTheirDescriptionIsThere() throws Exception {
+        TestApi t = new TestApi(dir);
+        ApiDescription widgets = widgets("Every widget");
+        t.api.describe(widgets);
+        Map<String, Object> served = t.object(t.call("GET", "/v1/openapi.json"));
+        Map<String, Object> paths = (Map<String, Object>) served.get("paths");
+        Map<String, Object> get = (Map<String, Object>) ((Map<String, Object>) paths.get("/v1/widgets")).get("get");
+        assertEquals("Every widget", get.get("summary"));
+        assertEquals("ADMIN", get.get("x-obscura-access"));
+        Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) served.get("components"))
+                .get("schemas");
+        assertEquals(Map.of("type", "array"), schemas.get("Widgets"));
+        // conflicts: the REST API's own route and schema win; a path outside /v1 is refused
+        assertEquals("object", ((Map<String, Object>) schemas.get("Problem")).get("type"));
+        assertFalse(((Map<String, Object>) ((Map<String, Object>) paths.get("/v1/cameras")).get("get"))
+                .get("summary").equals("hijacked"));
+        assertFalse(paths.containsKey("/elsewhere"));
+        // everything but the described route still matches the route table exactly
+        assertEquals(List.of("the OpenAPI document names a route that does not exist: GET /v1/widgets"),
+                differences(t.api.router(), t.api.openApiDocument("/api")));
+
+        // a second description of the same operation: the first one stays
+        ApiDescription later = widgets("Later widgets");
+        t.api.describe(later);
+        assertEquals("Every widget", t.api.openApiDocument("/api").at("/paths/~1v1~1widgets/get/summary").asText());
+
+        t.api.forget(widgets);
+        assertEquals("Later widgets", t.api.openApiDocument("/api").at("/paths/~1v1~1widgets/get/summary").asText());
+        t.api.forget(later);
+        served = t.object(t.call("GET", "/v1/openapi.json"));
+        assertFalse(((Map<String, Object>) served.get("paths")).containsKey("/v1/widgets"));
+        assertFalse(((Map<String, Object>) ((Map<String, Object>) served.get("components")).get("schemas"))
+                .containsKey("Widgets"));
+        assertEquals(List.of(), differences(t.api.router(), t.api.openApiDocument("/api")));
+    }
+
+    @Test
+    void aBrokenDescriptionIsLeftOutAndTheDocumentStillServed() throws Exception {
+        TestApi t = new TestApi(dir);
+        t.api.describe(() -> {
+            throw new IllegalStateException("broken");
+        });
+        t.api.describe(() -> Map.of("/v1/odd", "not an object of operations"));
+        t.api.describe(widgets("Every widget"));
+        JsonNode doc = t.api.openApiDocument("/api");
+        assertTrue(doc.at("/paths/~1v1~1widgets/get").isObject());
+        assertFalse(doc.get("paths").has("/v1/odd"));
+        assertTrue(doc.at("/paths/~1v1~1cameras/get").isObject());
     }
 
     @Test

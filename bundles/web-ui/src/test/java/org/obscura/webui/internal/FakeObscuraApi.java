@@ -58,6 +58,11 @@ final class FakeObscuraApi extends HttpServlet {
     private final AtomicInteger eventId = new AtomicInteger();
     final AtomicInteger cameraPosts = new AtomicInteger();
     private volatile boolean stopped;
+    /**
+     * What {@code GET /auth} says as {@code viewing_open}; while false, set archives (like the real API's pictures)
+     * need the administrator token, as {@code Authorization: Bearer} or {@code ?token=}.
+     */
+    volatile boolean viewingOpen = true;
 
     FakeObscuraApi() {
         addCamera("bench", "Bench", "pattern");
@@ -149,7 +154,7 @@ final class FakeObscuraApi extends HttpServlet {
                 Map<String, Object> a = new LinkedHashMap<>();
                 a.put("authenticated", ok);
                 a.put("user", ok ? "admin" : null);
-                a.put("viewing_open", true);
+                a.put("viewing_open", viewingOpen);
                 json(resp, 200, a);
             } else if (path.equals("/v1/auth/token") && method.equals("POST")) {
                 String expected = "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD)
@@ -279,6 +284,8 @@ final class FakeObscuraApi extends HttpServlet {
                 }
             } else if ((m = p("/sets/([A-Za-z0-9_-]+)").matcher(path)).matches()) {
                 set(method, m.group(1), resp);
+            } else if ((m = p("/sets/([A-Za-z0-9_-]+)/archive").matcher(path)).matches() && method.equals("GET")) {
+                archive(m.group(1), req, resp);
             } else if ((m = p("/sets/([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]+)").matcher(path)).matches()) {
                 resp.setContentType("image/jpeg");
                 resp.getOutputStream().write(jpeg(m.group(2), 1));
@@ -531,6 +538,37 @@ final class FakeObscuraApi extends HttpServlet {
                         "mimeType", "application/json", "url", "/api/v1/sets/" + name + "/manifest.json"));
                 json(resp, 200, Map.of("name", name, "path", "sets/" + name, "files", out));
             }
+        }
+    }
+
+    /** The set as a ZIP, as the real API streams it: {@code <set>/<file>} entries, then manifest.json. */
+    private void archive(String name, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String bearer = req.getHeader("Authorization");
+        String query = req.getQueryString() == null ? "" : req.getQueryString();
+        if (!viewingOpen && !("Bearer " + TOKEN).equals(bearer) && !("&" + query + "&").contains("&token=" + TOKEN + "&")) {
+            resp.setHeader("WWW-Authenticate", "Bearer realm=\"obscura\"");
+            problem(resp, 401, "unauthorized", "viewing is closed: send the token", null);
+            return;
+        }
+        List<String> files;
+        synchronized (this) {
+            files = sets.get(name) == null ? null : List.copyOf(sets.get(name));
+        }
+        if (files == null) {
+            problem(resp, 404, "not-found", "no image set '" + name + "'", null);
+            return;
+        }
+        resp.setContentType("application/zip");
+        resp.setHeader("Content-Disposition", "attachment; filename=\"" + name + ".zip\"");
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(resp.getOutputStream())) {
+            for (String f : files) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(name + "/" + f));
+                zip.write(jpeg(f, 1));
+                zip.closeEntry();
+            }
+            zip.putNextEntry(new java.util.zip.ZipEntry(name + "/manifest.json"));
+            zip.write(("{\"set\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
         }
     }
 

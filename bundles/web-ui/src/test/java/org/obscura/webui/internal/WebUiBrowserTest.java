@@ -5,13 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -297,7 +304,7 @@ class WebUiBrowserTest {
 
     @Test
     @Order(8)
-    void runASequenceAndWatchProgressReach100() {
+    void runASequenceAndWatchProgressReach100() throws Exception {
         open("/lab");
         waitFor(By.cssSelector("#sequence-add button[data-add='left']")).click();
         browser.findElement(By.cssSelector("#sequence-add button[data-add='right']")).click();
@@ -314,7 +321,52 @@ class WebUiBrowserTest {
         });
         waitFor(() -> "100".equals(bar.getAttribute("aria-valuenow")));
         waitFor(() -> browser.findElement(By.id("sequence-status")).getText().startsWith("Completed"));
-        waitFor(By.cssSelector("#set-table tr[data-set]"));
+        WebElement row = waitFor(By.cssSelector("#set-table tr[data-set]"));
+
+        // Each set offers its ZIP; the link's target is fetched outside the browser (a click would only download).
+        String set = row.getAttribute("data-set");
+        WebElement zip = row.findElement(By.cssSelector("a[data-role='archive']"));
+        assertEquals("Download zip", zip.getText());
+        assertEquals(set + ".zip", zip.getAttribute("download"));
+        String href = zip.getAttribute("href");
+        assertTrue(href.startsWith(base + "/api/v1/sets/" + set + "/archive"), href);
+        assertZipOfSet(href, set, 200);
+        if (fake != null) {
+            // Viewing closed: links send no Authorization header, so the token rides on the URL.
+            fake.viewingOpen = false;
+            try {
+                open("/lab");
+                String token = (String) js("return sessionStorage.getItem('obscura.token')");
+                assertTrue(token != null && !token.isEmpty(), "logged in to start the sequence");
+                String closed = waitFor(By.cssSelector("#set-table tr[data-set='" + set + "'] a[data-role='archive']"))
+                        .getAttribute("href");
+                assertEquals(base + "/api/v1/sets/" + set + "/archive?token=" + token, closed);
+                assertZipOfSet(closed, set, 200);
+                assertZipOfSet(base + "/api/v1/sets/" + set + "/archive", set, 401);
+            } finally {
+                fake.viewingOpen = true;
+            }
+        }
+    }
+
+    /** GETs a set's archive URL; with 200 it must be a ZIP whose entries lie in the set's folder. */
+    private static void assertZipOfSet(String url, String set, int status) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(status, r.statusCode(), url);
+        if (status != 200) {
+            return;
+        }
+        assertEquals("application/zip", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("attachment; filename=\"" + set + ".zip\"", r.headers().firstValue("Content-Disposition").orElse(""));
+        List<String> names = new java.util.ArrayList<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(r.body()))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                names.add(e.getName());
+            }
+        }
+        assertTrue(names.contains(set + "/manifest.json"), names.toString());
+        assertTrue(names.stream().allMatch(n -> n.startsWith(set + "/")), names.toString());
     }
 
     @Test
