@@ -38,8 +38,9 @@ final class MjpegReader implements AutoCloseable {
      * @param position    its position on this connection, from 0
      * @param index       its {@code X-Frame-Index} header, -1 if absent
      * @param placeholder whether the picture is the "no signal" placeholder
+     * @param received    when it was read whole ({@link System#nanoTime()})
      */
-    record Part(int position, long index, boolean placeholder, int width, int height) {
+    record Part(int position, long index, boolean placeholder, int width, int height, long received) {
         @Override
         public String toString() {
             return "#" + index + (placeholder ? " placeholder " : " frame ") + width + "x" + height;
@@ -129,7 +130,7 @@ final class MjpegReader implements AutoCloseable {
             throw new IOException("part #" + index + " says placeholder=" + placeholder + " but shows the opposite");
         }
         synchronized (parts) {
-            parts.add(new Part(parts.size(), index, placeholder, image.getWidth(), image.getHeight()));
+            parts.add(new Part(parts.size(), index, placeholder, image.getWidth(), image.getHeight(), System.nanoTime()));
         }
     }
 
