@@ -51,7 +51,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * in an embedded Jetty 12 with {@link FakeObscuraApi} at /api; with the system property {@code obscura.ui.baseUrl}
  * (e.g. {@code http://127.0.0.1:8080}) against a running Obscura server instead (its admin password in
  * {@code obscura.ui.password}, a test-pattern driver and lights needed); the tests that need the fake's hooks are
- * then skipped. The tests run in order and build on each other (the camera added is used afterwards).
+ * then skipped. With {@code obscura.ui.serverJar} (the exported obscura.jar) the tests start that server themselves
+ * ({@link ObscuraServerProcess}) and stop it afterwards. The tests run in order and build on each other (the camera
+ * added is used afterwards).
  * Each one leaves a screenshot in target/screenshots/ (system property {@code obscura.screenshots}).
  *
  * <p>Chromium and chromedriver are real peers: missing, the tests are skipped saying why, unless
@@ -64,6 +66,7 @@ class WebUiBrowserTest {
 
     private static Server server;
     private static FakeObscuraApi fake;
+    private static ObscuraServerProcess realServer;
     private static String base;
     private static String password;
     private static ChromeDriver browser;
@@ -79,7 +82,14 @@ class WebUiBrowserTest {
                 + "): apt-get install chromium chromium-driver");
 
         String external = System.getProperty("obscura.ui.baseUrl", "");
-        if (external.isBlank()) {
+        String serverJar = System.getProperty("obscura.ui.serverJar", "");
+        if (!serverJar.isBlank()) {
+            Path jar = Path.of(serverJar);
+            realServer = ObscuraServerProcess.start(jar, Path.of(System.getProperty("obscura.ui.serverDir",
+                    jar.resolveSibling("ui-server").toString())));
+            base = realServer.base;
+            password = realServer.password;
+        } else if (external.isBlank()) {
             fake = new FakeObscuraApi();
             server = new Server();
             ServerConnector connector = new ServerConnector(server);
@@ -122,6 +132,9 @@ class WebUiBrowserTest {
         }
         if (fake != null) {
             fake.stop();
+        }
+        if (realServer != null) {
+            realServer.close();
         }
         if (server != null) {
             server.stop();
