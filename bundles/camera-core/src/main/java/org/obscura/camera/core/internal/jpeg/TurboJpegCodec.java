@@ -239,6 +239,8 @@ public final class TurboJpegCodec implements JpegCodec {
         private final NativeLongByReference outSize = new NativeLongByReference();
         private final Pointer[] planePointers = new Pointer[3];
         private final int[] planeStrides = new int[3];
+        /** Row buffers of the plane splits, kept so that encoding a frame allocates nothing per row or frame. */
+        private final RowScratch rows = new RowScratch();
 
         byte[] encode(Frame frame, int quality) {
             int w = frame.width();
@@ -257,7 +259,7 @@ public final class TurboJpegCodec implements JpegCodec {
                 }
                 case YUYV, UYVY -> {
                     Pointer base = ensurePlanes(w, h);
-                    splitPacked422(data, w, h, stride, format == PixelFormat.UYVY, base.getByteBuffer(0, planeBytes(w, h)));
+                    splitPacked422(data, w, h, stride, format == PixelFormat.UYVY, base.getByteBuffer(0, planeBytes(w, h)), rows);
                     yield compressPlanes(base, w, w, h, quality);
                 }
                 case NV12 -> encodeNv12(data, w, h, stride, quality);
@@ -275,7 +277,7 @@ public final class TurboJpegCodec implements JpegCodec {
 
         private byte[] encodeNv12(ByteBuffer data, int w, int h, int stride, int quality) {
             Pointer base = ensurePlanes(w, h);
-            splitNv12(data, w, h, stride, base.getByteBuffer(0, planeBytes(w, h)));
+            splitNv12(data, w, h, stride, base.getByteBuffer(0, planeBytes(w, h)), rows);
             return compressPlanes(base, w, w, h, quality);
         }
 
@@ -454,20 +456,26 @@ public final class TurboJpegCodec implements JpegCodec {
      * Two source rows are copied out in bulk, converted through the range tables and written back in bulk.
      */
     static void splitPacked422(ByteBuffer src, int w, int h, int stride, boolean uyvy, ByteBuffer out) {
+        splitPacked422(src, w, h, stride, uyvy, out, new RowScratch());
+    }
+
+    static void splitPacked422(ByteBuffer src, int w, int h, int stride, boolean uyvy, ByteBuffer out,
+            RowScratch rows) {
         int cw = (w + 1) / 2;
         int ch = (h + 1) / 2;
         int uPlane = w * h;
         int vPlane = uPlane + cw * ch;
         int rowBytes = cw * 4;
         int readable = Math.min(stride, rowBytes);
-        byte[] a = new byte[rowBytes];
-        byte[] b = new byte[rowBytes];
-        java.util.Arrays.fill(a, (byte) 128);
-        java.util.Arrays.fill(b, (byte) 128);
-        byte[] ya = new byte[cw * 2];
-        byte[] yb = new byte[cw * 2];
-        byte[] u = new byte[cw];
-        byte[] v = new byte[cw];
+        byte[] a = rows.get(0, rowBytes);
+        byte[] b = rows.get(1, rowBytes);
+        // Bytes past the readable part of a row (odd widths) must read as neutral chroma.
+        java.util.Arrays.fill(a, readable, rowBytes, (byte) 128);
+        java.util.Arrays.fill(b, readable, rowBytes, (byte) 128);
+        byte[] ya = rows.get(2, cw * 2);
+        byte[] yb = rows.get(3, cw * 2);
+        byte[] u = rows.get(4, cw);
+        byte[] v = rows.get(5, cw);
         int yOff = uyvy ? 1 : 0;
         int uOff = uyvy ? 0 : 1;
         int vOff = uyvy ? 2 : 3;
@@ -495,13 +503,17 @@ public final class TurboJpegCodec implements JpegCodec {
 
     /** NV12 to full-range I420 planes in {@code out}, like {@link #splitPacked422}. */
     static void splitNv12(ByteBuffer src, int w, int h, int stride, ByteBuffer out) {
+        splitNv12(src, w, h, stride, out, new RowScratch());
+    }
+
+    static void splitNv12(ByteBuffer src, int w, int h, int stride, ByteBuffer out, RowScratch rows) {
         int cw = (w + 1) / 2;
         int ch = (h + 1) / 2;
         int uPlane = w * h;
         int vPlane = uPlane + cw * ch;
-        byte[] row = new byte[Math.max(w, cw * 2)];
-        byte[] u = new byte[cw];
-        byte[] v = new byte[cw];
+        byte[] row = rows.get(0, Math.max(w, cw * 2));
+        byte[] u = rows.get(1, cw);
+        byte[] v = rows.get(2, cw);
         byte[] luma = LUMA;
         byte[] chroma = CHROMA;
         for (int y = 0; y < h; y++) {
@@ -522,6 +534,23 @@ public final class TurboJpegCodec implements JpegCodec {
             }
             out.put(uPlane + y * cw, u, 0, cw);
             out.put(vPlane + y * cw, v, 0, cw);
+        }
+    }
+
+    /**
+     * Row buffers reused from frame to frame by one thread at a time (a worker): {@link #get} hands back the same
+     * array for the same slot while it is large enough. Contents are not cleared.
+     */
+    static final class RowScratch {
+        private final byte[][] slots = new byte[6][];
+
+        byte[] get(int slot, int length) {
+            byte[] b = slots[slot];
+            if (b == null || b.length < length) {
+                b = new byte[length];
+                slots[slot] = b;
+            }
+            return b;
         }
     }
 }
