@@ -2,8 +2,8 @@
 # OBSCURA_JAR) in a throw-away working directory with one folder camera, named "bench". Not meant to be run on
 # its own.
 
-# The JVM flags of `./obscura start` (keep in step with the start script).
-OBSCURA_JVM_FLAGS=(-XX:+UseSerialGC -Xms16m -Xmx128m -Xss512k -XX:ReservedCodeCacheSize=32m -XX:+ExitOnOutOfMemoryError)
+# The JVM flags of `./obscura start`: the same argument file.
+OBSCURA_JVM_FLAGS=("@$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bndrun/jvm.options")
 
 # port_free PORT: fails, saying so, when something already listens on the loopback port.
 port_free() {
