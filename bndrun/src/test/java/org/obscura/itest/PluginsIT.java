@@ -98,6 +98,8 @@ class PluginsIT {
                 () -> JAR_PROPERTY + " names no jar (" + jar + "): the reactor builds examples/http-mjpeg-driver "
                         + "before bndrun");
         driverJar = Path.of(jar).toAbsolutePath().normalize();
+        // the features at start are installed on a thread of their own: the bundle lists compared below must not change under the test
+        FeaturesIT.awaitFeaturesAtStart(server);
         assertTrue(driver().isEmpty(), "the example driver is installed before the test");
         server.resetCameras();
         events = new CameraEventRecorder(server.context());
@@ -203,6 +205,11 @@ class PluginsIT {
                 assertEquals("active", bundle.path("state").asText(), r::toString);
                 assertTrue(r.header("Location").orElse("").endsWith("/api/v1/bundles/" + bundle.path("id").asLong()),
                         r::toString);
+                JsonNode steps = bundle.path("steps");
+                assertEquals("starting " + DRIVER_BSN + " (id " + bundle.path("id").asLong() + ")",
+                        steps.get(steps.size() - 2).asText(), r::toString);
+                assertTrue(steps.get(steps.size() - 1).asText().matches(Pattern.quote(DRIVER_BSN)
+                        + " \\S+ installed \\(id \\d+\\), active"), r::toString);
             }
             case DEPLOY -> copyAtomically(driverJar, deployDir().resolve(DEPLOYED));
         }
@@ -295,6 +302,12 @@ class PluginsIT {
             String why = unresolved.path("detail").asText();
             assertTrue(why.contains("org.obscura.itest.needy") && why.contains("package org.obscura.nowhere"),
                     unresolved::toString);
+            // the steps taken, up to the one that failed, what was undone, and the reason
+            List<String> steps = new java.util.ArrayList<>();
+            unresolved.path("steps").forEach(n -> steps.add(n.asText()));
+            assertEquals(List.of("checking the upload", "installing org.obscura.itest.needy 1.0.0",
+                    "resolving org.obscura.itest.needy 1.0.0", "uninstalling org.obscura.itest.needy 1.0.0 again",
+                    "failed: " + why), steps, unresolved::toString);
 
             // the answers name what the activator or the component threw, and its message, for the bundle's author
             JsonNode throwing = server.problem(server.send(HttpRequest.newBuilder(server.uri("/api/v1/bundles"))

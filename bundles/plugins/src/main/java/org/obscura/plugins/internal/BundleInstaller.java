@@ -163,28 +163,47 @@ class BundleInstaller {
      *                         does not resolve, or it fails to start: it is uninstalled again)
      */
     synchronized BundleView install(Path jar, boolean start) {
-        JarIdentity id = identify(jar, "the uploaded file");
-        for (Bundle existing : bySymbolicName(id.symbolicName())) {
-            throw new CameraException(Kind.CONFLICT, "bundle " + existing.getSymbolicName() + " " + existing.getVersion()
-                    + " is already installed (id " + existing.getBundleId() + "): update it instead (PUT /api/v1/bundles/"
-                    + existing.getBundleId() + ", or 'update " + existing.getBundleId() + "' in the shell)");
-        }
-        Bundle b;
-        try (InputStream in = Files.newInputStream(jar)) {
-            b = context.installBundle(UPLOAD_LOCATION + id.symbolicName(), in);
-        } catch (BundleException e) {
-            throw new CameraException(Kind.CONFLICT, "bundle " + id + " cannot be installed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new CameraException(Kind.IO, "cannot read the uploaded bundle: " + e.getMessage(), e);
-        }
-        LOG.info("installed bundle {} (id {})", id, b.getBundleId());
+        return install(jar, start, Progress.unwatched(Progress.BUNDLE_INSTALL, null));
+    }
+
+    /**
+     * Like {@link #install(Path, boolean)}, reporting each step to {@code progress} and ending it (done or
+     * failed).
+     */
+    synchronized BundleView install(Path jar, boolean start, Progress progress) {
         try {
-            activate(List.of(b), start);
+            progress.step("checking the upload");
+            JarIdentity id = identify(jar, "the uploaded file");
+            for (Bundle existing : bySymbolicName(id.symbolicName())) {
+                throw new CameraException(Kind.CONFLICT, "bundle " + existing.getSymbolicName() + " "
+                        + existing.getVersion() + " is already installed (id " + existing.getBundleId()
+                        + "): update it instead (PUT /api/v1/bundles/" + existing.getBundleId() + ", or 'update "
+                        + existing.getBundleId() + "' in the shell)");
+            }
+            progress.step("installing " + id);
+            Bundle b;
+            try (InputStream in = Files.newInputStream(jar)) {
+                b = context.installBundle(UPLOAD_LOCATION + id.symbolicName(), in);
+            } catch (BundleException e) {
+                throw new CameraException(Kind.CONFLICT, "bundle " + id + " cannot be installed: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new CameraException(Kind.IO, "cannot read the uploaded bundle: " + e.getMessage(), e);
+            }
+            LOG.info("installed bundle {} (id {})", id, b.getBundleId());
+            try {
+                activate(List.of(b), start, progress);
+            } catch (CameraException e) {
+                progress.step("uninstalling " + id + " again");
+                remove(List.of(b));
+                throw e;
+            }
+            BundleView view = BundleView.of(b);
+            progress.done(id + " installed (id " + view.id() + "), " + view.state());
+            return view;
         } catch (CameraException e) {
-            remove(List.of(b));
+            progress.failed(e.getMessage());
             throw e;
         }
-        return BundleView.of(b);
     }
 
     /**
@@ -194,7 +213,16 @@ class BundleInstaller {
      * @throws CameraException CONFLICT naming the bundle and why
      */
     void activate(List<Bundle> bundles, boolean start) {
+        activate(bundles, start, Progress.unwatched(Progress.BUNDLE_INSTALL, null));
+    }
+
+    /** Like {@link #activate(List, boolean)}, reporting resolving and each start to {@code progress}. */
+    void activate(List<Bundle> bundles, boolean start, Progress progress) {
         FrameworkWiring wiring = wiring();
+        if (!bundles.isEmpty()) {
+            progress.step("resolving " + String.join(", ", bundles.stream().map(b -> b.getSymbolicName() + " "
+                    + b.getVersion()).toList()));
+        }
         if (!wiring.resolveBundles(bundles)) {
             List<String> reasons = new ArrayList<>();
             for (Bundle b : bundles) {
@@ -219,6 +247,7 @@ class BundleInstaller {
                     continue;
                 }
                 try {
+                    progress.step("starting " + b.getSymbolicName() + " (id " + b.getBundleId() + ")");
                     b.start();
                     started.add(b);
                 } catch (BundleException e) {
@@ -282,6 +311,24 @@ class BundleInstaller {
      * @throws CameraException NOT_FOUND, INVALID_ARGUMENT (not a bundle, another symbolic name), CONFLICT
      */
     synchronized BundleView update(long id, Path jar) {
+        return update(id, jar, Progress.unwatched(Progress.BUNDLE_UPDATE, String.valueOf(id)));
+    }
+
+    /** Like {@link #update(long, Path)}, reporting each step to {@code progress} and ending it (done or failed). */
+    synchronized BundleView update(long id, Path jar, Progress progress) {
+        try {
+            progress.step("checking the upload");
+            BundleView view = doUpdate(id, jar, progress);
+            progress.done(view.symbolicName() + " updated to " + view.version() + " (id " + view.id() + "), "
+                    + view.state());
+            return view;
+        } catch (CameraException e) {
+            progress.failed(e.getMessage());
+            throw e;
+        }
+    }
+
+    private BundleView doUpdate(long id, Path jar, Progress progress) {
         Bundle b = bundle(id);
         protect(b, "updated");
         JarIdentity identity = identify(jar, "the uploaded file");
@@ -290,6 +337,8 @@ class BundleInstaller {
                     + b.getSymbolicName() + ": install it as a bundle of its own");
         }
         boolean wasActive = b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING;
+        progress.step("updating " + b.getSymbolicName() + " " + b.getVersion() + " (id " + id + ") to "
+                + identity.version() + (wasActive ? "; it restarts" : ""));
         try (InputStream in = Files.newInputStream(jar)) {
             b.update(in);
         } catch (BundleException e) {
@@ -301,6 +350,7 @@ class BundleInstaller {
         FrameworkWiring wiring = wiring();
         if (wiring.getRemovalPendingBundles().contains(b)) {
             // other bundles were wired to the old revision: rewire them to the new one
+            progress.step("refreshing the bundles wired to the old " + b.getSymbolicName());
             wiring.refreshBundles(List.of(b));
         }
         LOG.info("updated bundle {} (id {})", identity, b.getBundleId());

@@ -1,5 +1,6 @@
 package org.obscura.plugins.internal;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +15,8 @@ import org.osgi.service.component.annotations.Reference;
  * {@code feature:uninstall <name>}. Bundles themselves are handled by Gogo's own {@code lb}, {@code install},
  * {@code update}, {@code start}, {@code stop} and {@code uninstall}.
  *
- * <p>A {@link CameraException} (unknown feature, a bundle that does not resolve, ...) becomes the one line
+ * <p>{@code install} and {@code uninstall} print each step as it is taken (indented), then return how it ended.
+ * A {@link CameraException} (unknown feature, a bundle that does not resolve, ...) becomes the one line
  * {@code error: <message>}; the commands return text, so Gogo prints it as it is.
  */
 @Component(service = FeatureCommands.class, property = {
@@ -59,42 +61,42 @@ public class FeatureCommands {
         }
     }
 
-    @Descriptor("install a feature: its bundles from the repository, the features it requires, its default configuration")
+    @Descriptor("install a feature: its bundles from the repository, the features it requires, its default "
+            + "configuration; prints each step as it is taken")
     public String install(@Descriptor("the feature name, as feature:list shows it") String name) {
-        try {
-            Features.Outcome o = plugins.installFeature(name);
-            if (o.alreadyInstalled()) {
-                return "feature '" + name + "' is already installed";
-            }
-            StringBuilder out = new StringBuilder("feature '" + name + "' installed");
-            for (BundleView b : o.bundles()) {
-                out.append("\n  ").append(b.symbolicName()).append(' ').append(b.version()).append("  id ")
-                        .append(b.id()).append("  ").append(b.state());
-            }
-            for (String c : o.configurations()) {
-                out.append("\n  configuration ").append(c).append(" created");
-            }
-            return out.toString();
-        } catch (CameraException e) {
-            return "error: " + e.getMessage();
-        }
+        return run(Progress.FEATURE_INSTALL, name);
     }
 
-    @Descriptor("uninstall a feature: removes its bundles that came from the repository and no other installed feature needs")
+    @Descriptor("uninstall a feature: removes its bundles that came from the repository and no other installed "
+            + "feature needs; prints each step as it is taken")
     public String uninstall(@Descriptor("the feature name") String name) {
+        return run(Progress.FEATURE_UNINSTALL, name);
+    }
+
+    /**
+     * Runs the operation, printing each step on the session as it is taken (Gogo gives the command's thread the
+     * session's {@code System.out}; steps are reported on this thread), and returns how it ended: what was done,
+     * or {@code error: <reason>}.
+     */
+    private String run(String operation, String name) {
+        PrintStream out = System.out;
+        Progress progress = plugins.progress(operation, name, (op, step) -> {
+            if (step.state() == Progress.State.RUNNING) {
+                out.println("  " + step.message());
+                out.flush();
+            }
+        });
         try {
-            Features.Outcome o = plugins.uninstallFeature(name);
-            StringBuilder out = new StringBuilder("feature '" + name + "' uninstalled");
-            for (BundleView b : o.bundles()) {
-                out.append("\n  removed ").append(b.symbolicName()).append(' ').append(b.version());
+            if (operation.equals(Progress.FEATURE_INSTALL)) {
+                plugins.installFeature(progress);
+            } else {
+                plugins.uninstallFeature(progress);
             }
-            for (String k : o.kept()) {
-                out.append("\n  kept ").append(k);
-            }
-            return out.toString();
         } catch (CameraException e) {
             return "error: " + e.getMessage();
         }
+        List<Progress.Step> steps = progress.steps();
+        return steps.get(steps.size() - 1).message();
     }
 
     /** Columns padded, separated by two spaces, no trailing spaces. */

@@ -195,6 +195,28 @@ class Features {
      *                         does not resolve or does not start; nothing stays installed)
      */
     synchronized Outcome install(String name) {
+        return install(name, Progress.unwatched(Progress.FEATURE_INSTALL, name));
+    }
+
+    /**
+     * Like {@link #install(String)}, reporting each step to {@code progress} as it is taken (resolving the
+     * features, each bundle installed from the repository, each configuration created, resolving and starting
+     * the bundles, undoing a failed install) and ending it: done, or failed with the reason.
+     */
+    synchronized Outcome install(String name, Progress progress) {
+        try {
+            Outcome o = doInstall(name, progress);
+            progress.done(o.alreadyInstalled() ? "feature '" + name + "' is already installed"
+                    : "feature '" + name + "' installed: " + count(o.bundles().size(), "bundle") + " from the repository, "
+                            + count(o.configurations().size(), "configuration") + " created");
+            return o;
+        } catch (CameraException e) {
+            progress.failed(e.getMessage());
+            throw e;
+        }
+    }
+
+    private Outcome doInstall(String name, Progress progress) {
         FeatureDefinition feature = catalog.feature(name);
         Map<String, FeatureDefinition> known = definitions();
         List<FeatureDefinition> all = closure(feature, known, List.of(), new LinkedHashMap<>());
@@ -205,18 +227,28 @@ class Features {
         for (FeatureDefinition f : all) {
             wanted.addAll(f.bundles());
         }
+        List<String> required = all.stream().map(FeatureDefinition::name).filter(n -> !n.equals(name)).toList();
+        progress.step("resolving feature '" + name + "'" + (required.isEmpty() ? "" : " with the feature"
+                + (required.size() > 1 ? "s" : "") + " it requires (" + String.join(", ", required) + ")")
+                + ": bundles " + String.join(", ", wanted));
         List<FeatureCatalog.RepositoryJar> jars = new ArrayList<>();
         for (String bsn : wanted) {
-            if (installer.bySymbolicName(bsn).isEmpty()) {
+            List<Bundle> present = installer.bySymbolicName(bsn);
+            if (present.isEmpty()) {
                 jars.add(catalog.jar(bsn).orElseThrow(() -> new CameraException(Kind.CONFLICT, "feature '" + name
                         + "' needs bundle " + bsn + ", which is neither installed nor in the repository ("
                         + catalog.repositoryDir() + ")")));
+            } else {
+                Bundle b = present.get(0);
+                progress.step(bsn + " " + b.getVersion() + " is installed already (id " + b.getBundleId() + ")");
             }
         }
         List<Bundle> added = new ArrayList<>();
         List<String> created = new ArrayList<>();
         try {
             for (FeatureCatalog.RepositoryJar jar : jars) {
+                progress.step("installing " + jar.identity() + " from " + catalog.repositoryDir().getFileName() + "/"
+                        + jar.path().getFileName());
                 try (InputStream in = java.nio.file.Files.newInputStream(jar.path())) {
                     added.add(installer.context().installBundle(jar.path().toUri().toString(), in));
                 } catch (BundleException | IOException e) {
@@ -228,11 +260,19 @@ class Features {
                 for (var c : f.configurations().entrySet()) {
                     if (configurations.createIfAbsent(c.getKey(), c.getValue())) {
                         created.add(c.getKey());
+                        progress.step("configuration " + c.getKey() + " created");
+                    } else {
+                        progress.step("configuration " + c.getKey() + " exists: left as it is");
                     }
                 }
             }
-            installer.activate(added, true);
+            installer.activate(added, true, progress);
         } catch (CameraException e) {
+            if (!added.isEmpty() || !created.isEmpty()) {
+                List<String> undo = new ArrayList<>(added.stream().map(Bundle::getSymbolicName).toList());
+                created.forEach(c -> undo.add("configuration " + c));
+                progress.step("undoing the install: removing " + String.join(", ", undo));
+            }
             installer.remove(added);
             for (String key : created) {
                 configurations.delete(key);
@@ -243,6 +283,10 @@ class Features {
         return new Outcome(name, false, added.stream().map(BundleView::of).toList(), created, List.of());
     }
 
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     /**
      * Uninstalls a feature's bundles that came from the repository and no other installed feature names.
      *
@@ -250,6 +294,23 @@ class Features {
      *                         outside it still uses one of its bundles)
      */
     synchronized Outcome uninstall(String name) {
+        return uninstall(name, Progress.unwatched(Progress.FEATURE_UNINSTALL, name));
+    }
+
+    /** Like {@link #uninstall(String)}, reporting each step to {@code progress} and ending it (done or failed). */
+    synchronized Outcome uninstall(String name, Progress progress) {
+        try {
+            Outcome o = doUninstall(name, progress);
+            progress.done("feature '" + name + "' uninstalled: " + count(o.bundles().size(), "bundle") + " removed"
+                    + (o.kept().isEmpty() ? "" : ", " + o.kept().size() + " kept"));
+            return o;
+        } catch (CameraException e) {
+            progress.failed(e.getMessage());
+            throw e;
+        }
+    }
+
+    private Outcome doUninstall(String name, Progress progress) {
         FeatureDefinition feature = catalog.feature(name);
         Map<String, FeatureDefinition> known = definitions();
         if (!installed(feature, known, new HashSet<>())) {
@@ -291,8 +352,15 @@ class Features {
             views.add(new BundleView(v.id(), v.symbolicName(), v.version(), v.name(), "uninstalled", v.location(),
                     v.fragment()));
         }
+        for (String k : kept) {
+            progress.step("keeping " + k);
+        }
         List<Bundle> reversed = new ArrayList<>(removable);
         java.util.Collections.reverse(reversed);
+        for (Bundle b : reversed) {
+            progress.step("stopping and uninstalling " + b.getSymbolicName() + " " + b.getVersion() + " (id "
+                    + b.getBundleId() + ")");
+        }
         installer.remove(reversed);
         LOG.info("uninstalled feature '{}': {} bundles removed, {} kept", name, views.size(), kept.size());
         return new Outcome(name, false, views, List.of(), kept);
@@ -322,10 +390,14 @@ class Features {
         return names;
     }
 
-    /** For {@link BundleInstaller.Guard}: the installed features naming the bundle, as a sentence. */
+    /**
+     * For {@link BundleInstaller.Guard}: the installed features naming the bundle, as a sentence. Only bundles a
+     * feature installed (from the repository) are guarded: one uploaded, dropped into deploy/ or part of the server
+     * is its installer's to remove, even when a feature names it too.
+     */
     synchronized Optional<String> neededBy(Bundle bundle) {
         String bsn = bundle.getSymbolicName();
-        if (bsn == null) {
+        if (bsn == null || !catalog.fromRepository(bundle.getLocation())) {
             return Optional.empty();
         }
         Map<String, FeatureDefinition> known;

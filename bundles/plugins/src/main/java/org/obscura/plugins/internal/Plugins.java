@@ -29,9 +29,13 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -54,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * REST or the shell updates that list, so the choice survives a restart: through ConfigAdmin when the
  * configuration exists (FileInstall writes it back to its file), else by writing the file into the
  * configuration folder ({@code obscura.conf.dir}, or the first {@code felix.fileinstall.dir}).
+ *
+ * <h2>Progress</h2>
+ * Every install and uninstall (features, uploaded bundles) reports its steps as they happen ({@link Progress}):
+ * each is posted on Event Admin as {@value Progress#TOPIC} with the properties {@code id} (of the operation),
+ * {@code operation}, {@code target}, {@code step}, {@code message} and {@code state} (running, done, failed).
  */
 @Component(service = Plugins.class, immediate = true, configurationPid = Plugins.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -82,6 +91,9 @@ public class Plugins {
     private final ConfigurationAdmin configAdmin;
     private final BundleInstaller bundles;
     private final Features features;
+    /** Where the steps of installs are published; optional (without it they are still reported to the caller). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile EventAdmin events;
     private final ExecutorService boot = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "obscura-features");
         t.setDaemon(true);
@@ -129,9 +141,36 @@ public class Plugins {
         return features;
     }
 
+    /**
+     * A new operation whose steps are published on Event Admin ({@link Progress#TOPIC}, when Event Admin runs) and
+     * told to {@code watcher} (when not {@code null}).
+     */
+    Progress progress(String operation, String target, Progress.Listener watcher) {
+        List<Progress.Listener> listeners = new ArrayList<>();
+        listeners.add(this::publish);
+        if (watcher != null) {
+            listeners.add(watcher);
+        }
+        return new Progress(operation, target, listeners);
+    }
+
+    /** Posts a step (asynchronous delivery, in order of posting); without Event Admin the step is only kept. */
+    private void publish(Progress operation, Progress.Step step) {
+        EventAdmin admin = events;
+        if (admin != null) {
+            admin.postEvent(new Event(Progress.TOPIC, operation.eventProperties(step)));
+        }
+    }
+
     /** Installs a feature and, when it was not installed yet, adds it to the features installed at start. */
     Features.Outcome installFeature(String name) {
-        Features.Outcome outcome = features.install(name);
+        return installFeature(progress(Progress.FEATURE_INSTALL, name, null));
+    }
+
+    /** Like {@link #installFeature(String)}, reporting to {@code progress} (target: the feature's name). */
+    Features.Outcome installFeature(Progress progress) {
+        String name = progress.target();
+        Features.Outcome outcome = features.install(name, progress);
         if (!outcome.alreadyInstalled()) {
             remember(name, true);
         }
@@ -140,7 +179,13 @@ public class Plugins {
 
     /** Uninstalls a feature and drops it from the features installed at start. */
     Features.Outcome uninstallFeature(String name) {
-        Features.Outcome outcome = features.uninstall(name);
+        return uninstallFeature(progress(Progress.FEATURE_UNINSTALL, name, null));
+    }
+
+    /** Like {@link #uninstallFeature(String)}, reporting to {@code progress} (target: the feature's name). */
+    Features.Outcome uninstallFeature(Progress progress) {
+        String name = progress.target();
+        Features.Outcome outcome = features.uninstall(name, progress);
         remember(name, false);
         return outcome;
     }
@@ -158,7 +203,10 @@ public class Plugins {
         boot.execute(() -> {
             for (String n : names) {
                 try {
-                    Features.Outcome o = features.install(n);
+                    if (features.status(n).installed()) {
+                        continue; // e.g. the list changed because a feature was installed: nothing to do, nothing to report
+                    }
+                    Features.Outcome o = features.install(n, progress(Progress.FEATURE_INSTALL, n, null));
                     if (!o.alreadyInstalled()) {
                         LOG.info("feature '{}' installed at start ({} bundles)", n, o.bundles().size());
                     }
@@ -202,9 +250,12 @@ public class Plugins {
                 return;
             }
             String[] array = list.toArray(String[]::new);
-            Path conf = confDir();
-            if (properties == null && conf != null) {
-                writeConfigFile(conf.resolve(PID + ".config"), array);
+            // The file is written here, atomically, and FileInstall reads it back into the configuration:
+            // FileInstall's own write-back of an updated configuration rewrites the file in place, and a scan
+            // that catches it half written would load an empty list.
+            Path file = configFile(properties);
+            if (file != null) {
+                writeConfigFile(file, array);
                 return;
             }
             Dictionary<String, Object> next = properties == null ? new Hashtable<>() : properties;
@@ -234,6 +285,20 @@ public class Plugins {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** The file that holds the list: the one FileInstall read it from, else conf/&lt;pid&gt;.config; null without either. */
+    private Path configFile(Dictionary<String, Object> properties) {
+        Object from = properties == null ? null : properties.get("felix.fileinstall.filename");
+        if (from != null) {
+            try {
+                return Path.of(java.net.URI.create(from.toString()));
+            } catch (IllegalArgumentException e) {
+                LOG.debug("configuration {} names an unusable file {}", PID, from);
+            }
+        }
+        Path conf = confDir();
+        return conf == null ? null : conf.resolve(PID + ".config");
     }
 
     private Path confDir() {

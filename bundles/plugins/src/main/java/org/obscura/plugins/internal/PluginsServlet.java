@@ -75,6 +75,8 @@ public class PluginsServlet extends HttpServlet implements ApiDescription {
     /** The largest bundle accepted: 64 MB. */
     static final long MAX_UPLOAD_BYTES = 64L * 1024 * 1024;
     static final String PROBLEM = "application/problem+json";
+    /** Request attribute: the {@link Progress} of the operation the request started. */
+    static final String PROGRESS = "org.obscura.plugins.progress";
     /** Where the REST API lives; the route table's templates are below it, as in the OpenAPI document. */
     static final String API_BASE = "/api";
     private static final String SCHEMAS = "#/components/schemas/";
@@ -114,23 +116,55 @@ public class PluginsServlet extends HttpServlet implements ApiDescription {
             authorize(request);
             route(request, response);
         } catch (CameraException e) {
-            problem(response, status(e.kind()), slug(e.kind()), title(e.kind()), e.getMessage(), e.field());
+            problem(response, status(e.kind()), slug(e.kind()), title(e.kind()), e.getMessage(), e.field(),
+                    steps(request, e.getMessage()));
         } catch (HttpProblem e) {
             if (e.status == 401) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"obscura\"");
             }
-            problem(response, e.status, e.slug, e.title, e.getMessage(), null);
+            problem(response, e.status, e.slug, e.title, e.getMessage(), null, steps(request, e.getMessage()));
         } catch (IOException e) {
             // the upload broke off or could not be stored: nothing was installed
             LOG.warn("{} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
-            problem(response, 400, "invalid-argument", "Invalid argument", "the upload could not be read: "
-                    + e.getMessage(), "bundle");
+            String detail = "the upload could not be read: " + e.getMessage();
+            problem(response, 400, "invalid-argument", "Invalid argument", detail, "bundle", steps(request, detail));
         } catch (RuntimeException | ServletException e) {
             String id = UUID.randomUUID().toString();
             LOG.error("unexpected failure of {} {} (error {})", request.getMethod(), request.getRequestURI(), id, e);
-            problem(response, 500, "internal", "Internal error", "unexpected failure; see the server log for error "
-                    + id, null, Map.of("errorId", id));
+            String detail = "unexpected failure; see the server log for error " + id;
+            Map<String, Object> extra = new LinkedHashMap<>(steps(request, detail));
+            extra.put("errorId", id);
+            problem(response, 500, "internal", "Internal error", detail, null, extra);
         }
+    }
+
+    /**
+     * The operation this request started, ended as failed with {@code reason} if it had not ended yet (the upload
+     * failed before the operation began), as the problem's {@code steps} member; none when it started none.
+     */
+    private static Map<String, Object> steps(HttpServletRequest request, String reason) {
+        if (!(request.getAttribute(PROGRESS) instanceof Progress progress)) {
+            return Map.of();
+        }
+        progress.failed(reason);
+        return Map.of("steps", progress.texts());
+    }
+
+    /**
+     * Starts an operation whose steps are published as events and, listed, become part of the answer (a problem
+     * too): the request remembers it.
+     */
+    private Progress progress(HttpServletRequest request, String operation, String target) {
+        Progress progress = plugins.progress(operation, target, null);
+        request.setAttribute(PROGRESS, progress);
+        return progress;
+    }
+
+    /** An answer's members followed by the operation's {@code steps}. */
+    private static Map<String, Object> withSteps(Map<String, Object> answer, Progress progress) {
+        Map<String, Object> m = new LinkedHashMap<>(answer);
+        m.put("steps", progress.texts());
+        return m;
     }
 
     /** Every route changes or reveals the server's make-up: administrator only. */
@@ -161,10 +195,12 @@ public class PluginsServlet extends HttpServlet implements ApiDescription {
                                 .answers(200, "the bundles", Map.of("$ref", SCHEMAS + "BundleList")))
                 .add("POST", "/v1/bundles", this::install, PluginRoutes.Doc.of("bundles", "Install a bundle")
                         .description("Installs the jar and, unless ?start=false, starts it. Any failure (does "
-                                + "not resolve, activator or component fails) uninstalls it again.")
+                                + "not resolve, activator or component fails) uninstalls it again. The answer (a "
+                                + "problem too) lists the steps taken in steps; each is also an event "
+                                + Progress.TOPIC + " (plugins/progress on /api/v1/events).")
                         .query("start", "boolean", "false: install and resolve only")
                         .jarBody("the bundle jar, raw or as the first file of a multipart form")
-                        .answers(201, "installed; Location names it", Map.of("$ref", SCHEMAS + "Bundle"))
+                        .answers(201, "installed; Location names it", Map.of("$ref", SCHEMAS + "BundleChanged"))
                         .error(400, "empty body, not a jar, or no Bundle-SymbolicName (field: bundle)")
                         .error(409, "already installed, does not resolve (the missing requirements are named), "
                                 + "or its activator or a component failed")
@@ -177,12 +213,15 @@ public class PluginsServlet extends HttpServlet implements ApiDescription {
                                 .error(404, "no such bundle"))
                 .add("PUT", id, (req, res, p) -> {
                     long bundle = id(p.get("id"));
-                    json(res, 200, withUpload(req, jar -> plugins.bundles().update(bundle, jar)).json());
+                    Progress progress = progress(req, Progress.BUNDLE_UPDATE, String.valueOf(bundle));
+                    json(res, 200, withSteps(withUpload(req, jar -> plugins.bundles().update(bundle, jar, progress))
+                            .json(), progress));
                 }, PluginRoutes.Doc.of("bundles", "Update a bundle")
                         .description("Replaces its content with the jar (same symbolic name); an active bundle "
-                                + "is restarted.")
+                                + "is restarted. The answer (a problem too) lists the steps taken in steps; each is "
+                                + "also an event " + Progress.TOPIC + " (plugins/progress on /api/v1/events).")
                         .jarBody("the new bundle jar, raw or as the first file of a multipart form")
-                        .answers(200, "updated", Map.of("$ref", SCHEMAS + "Bundle"))
+                        .answers(200, "updated", Map.of("$ref", SCHEMAS + "BundleChanged"))
                         .error(400, "malformed id, empty body or not a jar")
                         .error(404, "no such bundle")
                         .error(409, "another symbolic name, or the new content does not resolve or start "
@@ -222,34 +261,41 @@ public class PluginsServlet extends HttpServlet implements ApiDescription {
                                 .error(404, "no such feature"))
                 .add("POST", "/v1/features/{name}", (req, res, p) -> {
                     String name = feature(p.get("name"));
-                    Features.Outcome o = plugins.installFeature(name);
+                    Progress progress = progress(req, Progress.FEATURE_INSTALL, name);
+                    Features.Outcome o = plugins.installFeature(progress);
                     if (!o.alreadyInstalled()) {
                         res.setHeader("Location", API_BASE + "/v1/features/" + name);
                     }
-                    json(res, o.alreadyInstalled() ? 200 : 201, o.json(true));
+                    json(res, o.alreadyInstalled() ? 200 : 201, withSteps(o.json(true), progress));
                 }, PluginRoutes.Doc.of("features", "Install a feature")
                         .description("Installs its bundles from the repository, with the features it requires, "
-                                + "and creates its missing default configurations; all or nothing.")
+                                + "and creates its missing default configurations; all or nothing. The answer (a "
+                                + "problem too) lists the steps taken in steps; each is also an event "
+                                + Progress.TOPIC + " (plugins/progress on /api/v1/events), as it happens.")
                         .answers(201, "installed", Map.of("$ref", SCHEMAS + "FeatureInstalled"))
                         .answers(200, "it was installed already (alreadyInstalled: true)",
                                 Map.of("$ref", SCHEMAS + "FeatureInstalled"))
                         .error(404, "no such feature")
                         .error(409, "a bundle is missing from the repository, does not resolve or fails to start"))
-                .add("DELETE", "/v1/features/{name}", (req, res, p) -> json(res, 200,
-                        plugins.uninstallFeature(feature(p.get("name"))).json(false)),
-                        PluginRoutes.Doc.of("features", "Uninstall a feature")
+                .add("DELETE", "/v1/features/{name}", (req, res, p) -> {
+                    Progress progress = progress(req, Progress.FEATURE_UNINSTALL, feature(p.get("name")));
+                    json(res, 200, withSteps(plugins.uninstallFeature(progress).json(false), progress));
+                }, PluginRoutes.Doc.of("features", "Uninstall a feature")
+                                .description("The answer (a problem too) lists the steps taken in steps; each is "
+                                        + "also an event " + Progress.TOPIC + " (plugins/progress on /api/v1/events).")
                                 .answers(200, "uninstalled, with the bundles kept and why",
                                         Map.of("$ref", SCHEMAS + "FeatureUninstalled"))
                                 .error(404, "no such feature")
-                                .error(409, "not installed, or required by another installed feature"));
+                                .error(409, "not installed, or required by another installed feature (named)"));
     }
 
     private void install(HttpServletRequest request, HttpServletResponse response, Map<String, String> params)
             throws IOException, ServletException {
         boolean start = !"false".equalsIgnoreCase(request.getParameter("start"));
-        BundleView v = withUpload(request, jar -> plugins.bundles().install(jar, start));
+        Progress progress = progress(request, Progress.BUNDLE_INSTALL, null);
+        BundleView v = withUpload(request, jar -> plugins.bundles().install(jar, start, progress));
         response.setHeader("Location", API_BASE + "/v1/bundles/" + v.id());
-        json(response, 201, v.json());
+        json(response, 201, withSteps(v.json(), progress));
     }
 
     /** The route table, for tests comparing it with the description. */
@@ -289,18 +335,30 @@ public class PluginsServlet extends HttpServlet implements ApiDescription {
                 "configurations", Map.of("type", "array", "items", STRING),
                 "problem", Map.of("type", "string", "description", "why the definition cannot be used"));
         Map<String, Object> bundles = Map.of("type", "array", "items", Map.of("$ref", SCHEMAS + "Bundle"));
+        Map<String, Object> steps = Map.of("type", "array", "items", STRING, "description", "the steps taken, in "
+                + "order, the last one the outcome (failed: <reason> when it failed); each was also an event "
+                + Progress.TOPIC + " as it happened");
+        Map<String, Object> changed = new LinkedHashMap<>(properties(bundle));
+        changed.put("steps", steps);
         return Map.of(
                 "Bundle", bundle,
+                "BundleChanged", Map.of("type", "object", "properties", changed),
                 "BundleList", object("bundles", bundles),
                 "Feature", feature,
                 "FeatureList", object("features", Map.of("type", "array", "items", Map.of("$ref", SCHEMAS + "Feature"))),
                 "FeatureInstalled", object("feature", STRING, "alreadyInstalled", Map.of("type", "boolean"),
-                        "installed", bundles, "configurations", Map.of("type", "array", "items", STRING)),
+                        "installed", bundles, "configurations", Map.of("type", "array", "items", STRING),
+                        "steps", steps),
                 "FeatureUninstalled", object("feature", STRING, "uninstalled", bundles,
-                        "kept", Map.of("type", "array", "items", STRING)));
+                        "kept", Map.of("type", "array", "items", STRING), "steps", steps));
     }
 
     private static final Map<String, Object> STRING = Map.of("type", "string");
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> properties(Map<String, Object> objectSchema) {
+        return (Map<String, Object>) objectSchema.get("properties");
+    }
 
     /** An object schema; {@code properties} alternates names and schemas. */
     private static Map<String, Object> object(Object... properties) {

@@ -155,9 +155,13 @@ class FeaturesTest {
         framework.add("file:/opt/obscura/bundles/gphoto2.jar", Map.of("Bundle-SymbolicName", "org.obscura.driver.gphoto2",
                 "Bundle-Version", "0.1.0")).state = org.osgi.framework.Bundle.ACTIVE;
         assertTrue(features.install("dslr").alreadyInstalled(), "its bundle is part of the server already");
+        // a bundle a feature names but that came from elsewhere is its installer's to remove
+        long gphoto2 = framework.bundle("org.obscura.driver.gphoto2").id;
+        assertTrue(features.neededBy(framework.context.getBundle(gphoto2)).isEmpty());
         Features.Outcome o = features.uninstall("dslr");
         assertTrue(o.bundles().isEmpty());
         assertTrue(o.kept().get(0).contains("not installed from the repository"), o.kept().get(0));
+        assertEquals("uninstalled", installer.uninstall(gphoto2, true).state());
 
         features.install("lights");
         installer.install(FakeFramework.bundleJar(dir, "org.acme.user", "1.0.0", "Import-Package", "org.obscura.lights.spi"),
@@ -175,15 +179,117 @@ class FeaturesTest {
     }
 
     @Test
-    void theShellCommandsPrintOutcomesAndErrors() {
+    void theShellCommandsPrintEachStepAsItIsTakenThenTheOutcome() {
         FeatureCommands shell = new FeatureCommands(plugins);
         assertTrue(shell.list().startsWith("FEATURE"), shell.list());
-        assertTrue(shell.install("lights").startsWith("feature 'lights' installed\n  org.obscura.lights.gpio 0.1.0"),
-                shell.install("lights"));
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream was = System.out;
+        String installed;
+        try {
+            // Gogo gives a command's thread the session's System.out; here it is this buffer
+            System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+            installed = shell.install("lights");
+        } finally {
+            System.setOut(was);
+        }
+        assertEquals("feature 'lights' installed: 1 bundle from the repository, 1 configuration created", installed);
+        List<String> lines = printed.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertEquals(List.of(
+                "  resolving feature 'lights': bundles org.obscura.lights.gpio",
+                "  installing org.obscura.lights.gpio 0.1.0 from repository/org.obscura.lights.gpio-0.1.0.jar",
+                "  configuration org.obscura.lights.gpio created",
+                "  resolving org.obscura.lights.gpio 0.1.0",
+                "  starting org.obscura.lights.gpio (id " + framework.bundle("org.obscura.lights.gpio").id + ")"), lines);
         assertEquals("feature 'lights' is already installed", shell.install("lights"));
         assertTrue(shell.install("dslr").startsWith("error: feature 'dslr' needs bundle"), shell.install("dslr"));
-        assertTrue(shell.uninstall("lights").startsWith("feature 'lights' uninstalled\n  removed org.obscura.lights.gpio"));
+        assertEquals("feature 'lights' uninstalled: 1 bundle removed", shell.uninstall("lights"));
         assertTrue(shell.list().lines().noneMatch(l -> l.endsWith(" ")), "no trailing spaces");
+    }
+
+    /** A progress whose steps (and the operation each came from) are recorded as they happen. */
+    private Progress recorded(String operation, String target, List<String> heard) {
+        return new Progress(operation, target, List.of((op, step) -> heard.add(step.index() + " " + step.state()
+                + " " + step.message())));
+    }
+
+    @Test
+    void anInstallReportsEachStepInOrderAndEndsDone() {
+        List<String> heard = new ArrayList<>();
+        Progress progress = recorded(Progress.FEATURE_INSTALL, "lab", heard);
+        features.install("lab", progress);
+        long gpio = framework.bundle("org.obscura.lights.gpio").id;
+        long sequencer = framework.bundle("org.obscura.sequencer").id;
+        assertEquals(List.of(
+                "1 RUNNING resolving feature 'lab' with the feature it requires (lights): bundles org.obscura.lights.gpio, "
+                        + "org.obscura.sequencer",
+                "2 RUNNING installing org.obscura.lights.gpio 0.1.0 from repository/org.obscura.lights.gpio-0.1.0.jar",
+                "3 RUNNING installing org.obscura.sequencer 0.1.0 from repository/org.obscura.sequencer-0.1.0.jar",
+                "4 RUNNING configuration org.obscura.lights.gpio created",
+                "5 RUNNING configuration org.obscura.driver.testpattern.camera~lab created",
+                "6 RUNNING resolving org.obscura.lights.gpio 0.1.0, org.obscura.sequencer 0.1.0",
+                "7 RUNNING starting org.obscura.lights.gpio (id " + gpio + ")",
+                "8 RUNNING starting org.obscura.sequencer (id " + sequencer + ")",
+                "9 DONE feature 'lab' installed: 2 bundles from the repository, 2 configurations created"), heard);
+        assertTrue(progress.finished());
+        assertEquals(heard.size(), progress.texts().size(), "the answer lists every step");
+
+        List<String> again = new ArrayList<>();
+        features.install("lab", recorded(Progress.FEATURE_INSTALL, "lab", again));
+        assertEquals(List.of("1 DONE feature 'lab' is already installed"), again);
+    }
+
+    @Test
+    void aFailedInstallReportsTheStepThatFailedWhatWasUndoneAndTheReason() throws Exception {
+        feature("needy", "{\"bundles\": [\"org.obscura.lights.gpio\", \"org.acme.needy\"],"
+                + " \"configurations\": {\"org.acme.needy\": {\"x\": 1}}}");
+        FakeFramework.bundleJar(repository, "org.acme.needy", "1.0.0", "Import-Package", "org.acme.absent");
+        List<String> heard = new ArrayList<>();
+        Progress progress = recorded(Progress.FEATURE_INSTALL, "needy", heard);
+        CameraException e = refused(Kind.CONFLICT, () -> features.install("needy", progress));
+        assertEquals("5 RUNNING resolving org.obscura.lights.gpio 0.1.0, org.acme.needy 1.0.0", heard.get(4), heard::toString);
+        assertEquals("6 RUNNING undoing the install: removing org.obscura.lights.gpio, org.acme.needy, configuration "
+                + "org.acme.needy", heard.get(5), heard::toString);
+        assertEquals("7 FAILED " + e.getMessage(), heard.get(6));
+        assertEquals(7, heard.size(), heard::toString);
+        assertTrue(e.getMessage().contains("package org.acme.absent"), e.getMessage());
+        assertEquals("failed: " + e.getMessage(), progress.texts().get(6));
+        assertNull(framework.bundle("org.acme.needy"));
+    }
+
+    @Test
+    void anUninstallRefusedForADependentFeatureNamesItAndEndsFailed() {
+        features.install("lab");
+        List<String> heard = new ArrayList<>();
+        refused(Kind.CONFLICT, () -> features.uninstall("lights", recorded(Progress.FEATURE_UNINSTALL, "lights", heard)));
+        assertEquals(List.of("1 FAILED the installed feature 'lab' requires 'lights': uninstall 'lab' first"), heard);
+        List<String> removed = new ArrayList<>();
+        features.uninstall("lab", recorded(Progress.FEATURE_UNINSTALL, "lab", removed));
+        assertTrue(removed.get(0).startsWith("1 RUNNING keeping org.obscura.lights.gpio (also in the installed feature 'lights')"),
+                removed::toString);
+        assertTrue(removed.get(1).startsWith("2 RUNNING stopping and uninstalling org.obscura.sequencer 0.1.0 (id "),
+                removed::toString);
+        assertEquals("3 DONE feature 'lab' uninstalled: 1 bundle removed, 1 kept", removed.get(2));
+    }
+
+    @Test
+    void progressEndsOnceAndAFailingListenerDoesNotStopTheOperation() {
+        List<String> heard = new ArrayList<>();
+        Progress progress = new Progress(Progress.BUNDLE_INSTALL, null, List.of((op, step) -> {
+            throw new IllegalStateException("a broken watcher");
+        }, (op, step) -> heard.add(step.text())));
+        progress.step("one");
+        progress.failed("it broke");
+        progress.done("too late");
+        progress.step("also too late");
+        assertEquals(List.of("one", "failed: it broke"), heard);
+        assertEquals(heard, progress.texts());
+        Map<String, Object> event = progress.eventProperties(progress.steps().get(1));
+        assertEquals(progress.id(), event.get("id"));
+        assertEquals(Progress.BUNDLE_INSTALL, event.get("operation"));
+        assertFalse(event.containsKey("target"));
+        assertEquals(2, event.get("step"));
+        assertEquals("it broke", event.get("message"));
+        assertEquals("failed", event.get("state"));
     }
 
     @Test

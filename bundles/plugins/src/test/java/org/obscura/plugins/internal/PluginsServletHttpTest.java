@@ -187,6 +187,9 @@ class PluginsServletHttpTest {
                 body.toByteArray());
         assertEquals(201, r.statusCode(), r.body());
         assertEquals("org.acme.form", json(r).path("symbolicName").asText());
+        JsonNode steps = json(r).path("steps");
+        assertEquals("installing org.acme.form 1.0.0", steps.get(1).asText(), r.body());
+        assertTrue(steps.get(steps.size() - 1).asText().startsWith("org.acme.form 1.0.0 installed (id "), r.body());
     }
 
     @Test
@@ -201,8 +204,14 @@ class PluginsServletHttpTest {
                 "no Bundle-SymbolicName");
         byte[] needy = Files.readAllBytes(FakeFramework.bundleJar(dir, "org.acme.needy", "1.0.0", "Import-Package",
                 "org.acme.nowhere"));
-        assertProblem(send("POST", "/api/v1/bundles", ADMIN_AUTH, "application/java-archive", needy), 409,
-                "missing requirement package org.acme.nowhere");
+        HttpResponse<String> unresolved = send("POST", "/api/v1/bundles", ADMIN_AUTH, "application/java-archive", needy);
+        assertProblem(unresolved, 409, "missing requirement package org.acme.nowhere");
+        // the problem lists the steps up to the failure and what was undone
+        List<String> steps = new java.util.ArrayList<>();
+        json(unresolved).path("steps").forEach(n -> steps.add(n.asText()));
+        assertEquals(List.of("checking the upload", "installing org.acme.needy 1.0.0", "resolving org.acme.needy 1.0.0",
+                "uninstalling org.acme.needy 1.0.0 again"), steps.subList(0, 4), steps::toString);
+        assertTrue(steps.get(4).startsWith("failed: org.acme.needy 1.0.0 does not resolve"), steps::toString);
         byte[] failing = Files.readAllBytes(FakeFramework.bundleJar(dir, "org.acme.failing", "1.0.0", "X-Fail-Start",
                 "boom at start"));
         assertProblem(send("POST", "/api/v1/bundles", ADMIN_AUTH, "application/java-archive", failing), 409, "boom at start");
@@ -223,15 +232,24 @@ class PluginsServletHttpTest {
         HttpResponse<String> first = send("POST", "/api/v1/features/lights", ADMIN_AUTH, null, null);
         assertEquals(201, first.statusCode(), first.body());
         assertEquals("org.obscura.lights.gpio", json(first).path("installed").get(0).path("symbolicName").asText());
+        JsonNode steps = json(first).path("steps");
+        assertEquals("resolving feature 'lights': bundles org.obscura.lights.gpio", steps.get(0).asText(), first.body());
+        assertTrue(steps.get(1).asText().startsWith("installing org.obscura.lights.gpio "), first.body());
+        assertEquals("feature 'lights' installed: 1 bundle from the repository, 0 configurations created",
+                steps.get(steps.size() - 1).asText(), first.body());
         HttpResponse<String> again = send("POST", "/api/v1/features/lights", ADMIN_AUTH, null, null);
         assertEquals(200, again.statusCode());
         assertTrue(json(again).path("alreadyInstalled").asBoolean());
+        assertEquals("[\"feature 'lights' is already installed\"]", json(again).path("steps").toString());
         assertTrue(json(send("GET", "/api/v1/features/lights", ADMIN_AUTH, null, null)).path("installed").asBoolean());
         HttpResponse<String> removed = send("DELETE", "/api/v1/features/lights", ADMIN_AUTH, null, null);
         assertEquals(200, removed.statusCode(), removed.body());
         assertEquals(1, json(removed).path("uninstalled").size());
         assertProblem(send("DELETE", "/api/v1/features/lights", ADMIN_AUTH, null, null), 409, "not installed");
-        assertProblem(send("POST", "/api/v1/features/unknown", ADMIN_AUTH, null, null), 404, "features: lights");
+        HttpResponse<String> unknown = send("POST", "/api/v1/features/unknown", ADMIN_AUTH, null, null);
+        assertProblem(unknown, 404, "features: lights");
+        assertTrue(json(unknown).path("steps").get(0).asText().startsWith("failed: there is no feature 'unknown'"),
+                unknown.body());
         assertProblem(send("POST", "/api/v1/features/Not_A_Name", ADMIN_AUTH, null, null), 404, "no feature");
     }
 
