@@ -250,12 +250,12 @@ public class Plugins {
                 return;
             }
             String[] array = list.toArray(String[]::new);
-            // The file is written here, atomically, and FileInstall reads it back into the configuration:
-            // FileInstall's own write-back of an updated configuration rewrites the file in place, and a scan
-            // that catches it half written would load an empty list.
-            Path file = configFile(properties);
-            if (file != null) {
-                writeConfigFile(file, array);
+            // No configuration yet: its file is written (atomically) and FileInstall reads it in. Otherwise
+            // ConfigAdmin is updated at once, and the server's write-back (rest-api's ConfigFileWriteBack,
+            // atomic) carries the change into the file it came from.
+            Path conf = confDir();
+            if (properties == null && conf != null) {
+                writeConfigFile(conf.resolve(PID + ".config"), array);
                 return;
             }
             Dictionary<String, Object> next = properties == null ? new Hashtable<>() : properties;
@@ -285,20 +285,6 @@ public class Plugins {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
         }
-    }
-
-    /** The file that holds the list: the one FileInstall read it from, else conf/&lt;pid&gt;.config; null without either. */
-    private Path configFile(Dictionary<String, Object> properties) {
-        Object from = properties == null ? null : properties.get("felix.fileinstall.filename");
-        if (from != null) {
-            try {
-                return Path.of(java.net.URI.create(from.toString()));
-            } catch (IllegalArgumentException e) {
-                LOG.debug("configuration {} names an unusable file {}", PID, from);
-            }
-        }
-        Path conf = confDir();
-        return conf == null ? null : conf.resolve(PID + ".config");
     }
 
     private Path confDir() {
