@@ -13,24 +13,44 @@ port_free() {
   fi
 }
 
+# cds_flags JAR: the class data sharing flags for a start of JAR when OBSCURA_CDS_DIR is set (else none). JDK 17's
+# dynamic archive holds the classes the server loaded: the JDK's, the launcher's and Felix's, and the bundles'
+# (classes of Felix's bundle class loaders are taken from the archive when their bytes match). The archive is
+# named after the jar's size and time, because a stale one is refused as a whole; a start that finds none writes
+# it when the server stops (-XX:ArchiveClassesAtExit), later starts use it. Never name a missing archive with
+# -XX:SharedArchiveFile: JDK 17 then starts without even its default archive.
+cds_flags() {
+  [ -n "${OBSCURA_CDS_DIR:-}" ] || return 0
+  mkdir -p "$OBSCURA_CDS_DIR"
+  local archive; archive="$OBSCURA_CDS_DIR/obscura-$(stat -c %s-%Y "$1").jsa"
+  if [ -f "$archive" ]; then
+    echo "-XX:SharedArchiveFile=$archive"
+  else
+    echo "-XX:ArchiveClassesAtExit=$archive"
+  fi
+}
+
 # obscura_start HOME PORT FRAMES_DIR FPS: starts the server in HOME; sets OBSCURA_PID and OBSCURA_START_NS.
+# HOME is emptied first unless OBSCURA_KEEP_HOME=1 (a restart: conf/, with the stored admin password hash, stays).
 obscura_start() {
   local home=$1 port=$2 frames=$3 fps=$4
   local jar="${OBSCURA_JAR:-$root/bndrun/target/obscura.jar}"
   [ -f "$jar" ] || { echo "bench: $jar is missing; build it with ./obscura build" >&2; return 1; }
   port_free "$port" || return 1
-  rm -rf "$home"; mkdir -p "$home/conf" "$home/deploy" "$home/data"
+  [ "${OBSCURA_KEEP_HOME:-}" = 1 ] || rm -rf "$home"
+  mkdir -p "$home/conf" "$home/deploy" "$home/data"
   # Felix .config syntax; fps as a string: DS converts it (D"..." would mean the raw bits of a double).
   cat > "$home/conf/org.obscura.driver.testpattern.camera-bench.config" <<CONF
 name="bench"
 folder="$frames"
 fps="$fps"
 CONF
+  local cds; cds=$(cds_flags "$jar")
   OBSCURA_START_NS=$(date +%s%N)
   # OBSCURA_JAVA_OPTS: extra flags for experiments (like JAVA_OPTS of ./obscura start), e.g. a larger Jetty pool.
   # shellcheck disable=SC2086
-  (cd "$home" && exec java "${OBSCURA_JVM_FLAGS[@]}" ${OBSCURA_JAVA_OPTS:-} -Dorg.osgi.service.http.port="$port" -jar "$jar" \
-      </dev/null >"$home/server.log" 2>&1) &
+  (cd "$home" && exec java "${OBSCURA_JVM_FLAGS[@]}" $cds ${OBSCURA_JAVA_OPTS:-} -Dorg.osgi.service.http.port="$port" -jar "$jar" \
+      </dev/null >>"$home/server.log" 2>&1) &
   OBSCURA_PID=$!
 }
 
@@ -47,6 +67,22 @@ obscura_wait_frame() {
   done
   echo "bench: no frame from Obscura on port $port within $2 s; see its log" >&2
   return 1
+}
+
+# obscura_start_frame HOME PORT FRAMES_DIR FPS: obscura_start, then obscura_wait_frame (60 s); sets
+# OBSCURA_FIRST_FRAME_MS. A server whose bench camera never came up (it happens now and then: the camera component
+# is created from its configuration file before the file's properties are in it, "name is required" in the log)
+# is said so on stderr, stopped and started once more in the same way (OBSCURA_KEEP_HOME as given).
+obscura_start_frame() {
+  OBSCURA_FIRST_FRAME_MS=
+  obscura_start "$@" || return 1
+  if OBSCURA_FIRST_FRAME_MS=$(obscura_wait_frame "$2" 60); then return 0; fi
+  echo "bench: the bench camera did not come up; log: $(grep -m1 -E 'ERROR|Exception:' "$1/server.log" | cut -c1-200)" >&2
+  echo "bench: starting the server once more" >&2
+  obscura_stop
+  cp "$1/server.log" "$1/../server-failed-$(date +%s).log" 2>/dev/null || true
+  obscura_start "$@" || return 1
+  OBSCURA_FIRST_FRAME_MS=$(obscura_wait_frame "$2" 60)
 }
 
 obscura_stop() {

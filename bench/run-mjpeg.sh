@@ -32,8 +32,8 @@ mjpg_pid=
 cleanup() { obscura_stop; [ -n "$mjpg_pid" ] && kill "$mjpg_pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-obscura_start "$work/obscura-home" "$port_o" "$frames" 30
-echo "Obscura pid $OBSCURA_PID: first frame after $(obscura_wait_frame "$port_o" 60) ms"
+obscura_start_frame "$work/obscura-home" "$port_o" "$frames" 30
+echo "Obscura pid $OBSCURA_PID: first frame after $OBSCURA_FIRST_FRAME_MS ms"
 
 mjpg=${MJPG_STREAMER_DIR:-}
 if [ -n "$mjpg" ]; then

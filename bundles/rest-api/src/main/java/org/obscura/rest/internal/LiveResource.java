@@ -40,11 +40,16 @@ final class LiveResource implements AutoCloseable {
     /** Null when no {@link FrameImages} service is there: the derived forms then answer 503. */
     private final FrameForms forms;
     private final Set<MjpegStream> streams = ConcurrentHashMap.newKeySet();
+    /** The streams' parts, built once per frame for all viewers of a camera at one quality. */
+    private final MjpegParts parts = new MjpegParts();
     /**
-     * Runs the streams' write steps and rate-cap wake-ups. A step never waits for a socket; it may wait a few
-     * milliseconds for the hub to encode a frame, which is why there is more than one thread.
+     * The streams' writer threads: the drain of {@link #writeSteps} and rate-cap wake-ups. A step never waits for
+     * a socket; it may wait a few milliseconds for the hub to encode a frame, which is why there is more than one
+     * thread (a wake-up is not held up by a drain).
      */
     private final ScheduledThreadPoolExecutor writers;
+    /** The streams' write steps, one hand-off per burst (see {@link MjpegWriters}). */
+    private final MjpegWriters writeSteps;
     private volatile boolean closed;
 
     static final int WRITER_THREADS_MIN = 2;
@@ -71,6 +76,7 @@ final class LiveResource implements AutoCloseable {
                 });
         this.writers.setRemoveOnCancelPolicy(true);
         this.writers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.writeSteps = new MjpegWriters(writers);
     }
 
     void addRoutes(Router router) {
@@ -245,7 +251,7 @@ final class LiveResource implements AutoCloseable {
             throw new CameraException(CameraException.Kind.UNAVAILABLE, "the server is shutting down");
         }
         MjpegStream stream = new MjpegStream(registry, name, fps == null ? 0 : fps, quality == null ? 0 : quality,
-                writers, streams::remove);
+                parts, writeSteps, streams::remove);
         streams.add(stream);
         if (closed || stream.ended()) {
             // close() ran between the check and the add and may have missed this one.

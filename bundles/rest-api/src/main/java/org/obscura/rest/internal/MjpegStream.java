@@ -2,11 +2,13 @@ package org.obscura.rest.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -34,16 +36,20 @@ import org.slf4j.LoggerFactory;
  * the JPEG and CRLF, flushed part by part. Placeholders are written like camera frames, so a viewer keeps its
  * connection and sees "no signal" while the camera is offline, and the picture again when it is back.
  *
- * <p><b>Non-blocking fan-out</b> ({@link #start}, used whenever the container supports asynchronous
- * requests): no thread belongs to a viewer. The hub's delivery thread calls {@link #frameAvailable}, which
- * only sets the "newer frame" flag and, if nothing is being written to this client, hands one write step to
- * the shared {@code writers} pool. A write step takes the hub's newest frame, and writes the part in chunks
- * through the Servlet non-blocking output ({@link ServletOutputStream#isReady()} before every write); when the
- * socket is full it returns, and {@link WriteListener#onWritePossible()} resumes it on a container thread
- * once the client has read. Frames that arrive meanwhile only set the flag again, so a slow client skips to
- * the newest frame instead of queueing (latest-frame semantics, dropped per client) and never delays the
- * camera or other viewers. {@code ?fps=} is kept by not starting a part before its time: a frame that comes
- * too early schedules one wake-up on the shared pool for the time the next part is allowed.
+ * <p><b>Non-blocking fan-out</b> ({@link #start}, used whenever the container supports asynchronous requests): no
+ * thread belongs to a viewer. The hub's delivery thread calls {@link #frameAvailable}, which only sets the "newer
+ * frame" flag and, if nothing is being written to this client, hands one write step to the shared {@code writers}
+ * ({@link MjpegWriters}: one hand-off per burst of steps, not per viewer). A write step takes the hub's newest
+ * frame and writes its part through the Servlet non-blocking output ({@link ServletOutputStream#isReady()} before
+ * every write); when the socket is full it returns, and {@link WriteListener#onWritePossible()} resumes it on a
+ * container thread once the client has read. The part (boundary, headers, JPEG, CRLF) is built once per frame for
+ * every viewer of the camera at that quality ({@link MjpegParts}) in a direct buffer, and written as one write of
+ * that shared buffer where the container's output takes a {@link ByteBuffer} (Servlet 6.1, Jetty 12): no copy per
+ * viewer. Elsewhere it is copied through a per-viewer array in chunks, then flushed. Frames that arrive meanwhile
+ * only set the flag again, so a slow client skips to the newest frame instead of queueing (latest-frame semantics,
+ * dropped per client) and never delays the camera or other viewers. {@code ?fps=} is kept by not starting a part
+ * before its time: a frame that comes too early schedules one wake-up on the shared pool for the time the next
+ * part is allowed.
  *
  * <p>At most one thread touches this client's output at a time: whoever sets {@link #busy} (the write step,
  * or the container while a write is pending). The parts in progress are only read and written by it.
@@ -59,21 +65,39 @@ import org.slf4j.LoggerFactory;
  */
 final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
 
-    static final String BOUNDARY = "frame";
+    static final String BOUNDARY = MjpegParts.BOUNDARY;
     static final String CONTENT_TYPE = "multipart/x-mixed-replace; boundary=" + BOUNDARY;
 
     private static final Logger LOG = LoggerFactory.getLogger(MjpegStream.class);
-    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] CRLF = MjpegParts.crlf();
     /** How long one blocking wait for a frame lasts before the end flag is looked at again. */
     private static final long POLL_MILLIS = 500;
     /**
-     * Bytes handed to the container per write. The JPEG buffers are read-only, so parts are copied through
-     * this per-client buffer; it is reused only once the container has taken the previous write (isReady).
+     * Bytes handed to the container per write when its output takes no {@link ByteBuffer}: parts are then copied
+     * through this per-client array, reused only once the container has taken the previous write (isReady).
      */
     private static final int CHUNK_BYTES = 32 * 1024;
+    /**
+     * {@code write(ByteBuffer)} of a container's output stream class (Servlet 6.1 declares it; Jetty 12's output
+     * has it and writes a direct buffer without copying, non-blocking in asynchronous mode), if it has a
+     * public one. Looked up once per class; this bundle compiles against Servlet 6.0.
+     */
+    private static final ClassValue<Optional<MethodHandle>> BUFFER_WRITE = new ClassValue<>() {
+        @Override
+        protected Optional<MethodHandle> computeValue(Class<?> type) {
+            try {
+                return Optional.of(MethodHandles.publicLookup()
+                        .findVirtual(type, "write", MethodType.methodType(void.class, ByteBuffer.class))
+                        .asType(MethodType.methodType(void.class, ServletOutputStream.class, ByteBuffer.class)));
+            } catch (NoSuchMethodException | IllegalAccessException | RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+    };
 
     private final FrameSubscription subscription;
-    private final ScheduledExecutorService writers;
+    private final MjpegParts.Slot parts;
+    private final MjpegWriters writers;
     private final long minGapNanos;
     private final int quality;
     private final Consumer<MjpegStream> onEnd;
@@ -95,9 +119,18 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
     /** {@link System#nanoTime()} before which no new part starts (the rate cap). */
     private volatile long notBefore = System.nanoTime();
 
+    /** The container output's {@code write(ByteBuffer)}, or null: then parts go through {@link #chunk}. */
+    private volatile MethodHandle bufferWrite;
+
     // Owned by the holder of busy.
-    /** The part being written: head, picture, CRLF; drained front to back, null entries are done. */
-    private final ByteBuffer[] part = new ByteBuffer[3];
+    /**
+     * The part last handed to the container or being copied, with this viewer's reference: released once the
+     * container has taken the whole write (isReady true again). Never released by {@link #end()}: a write may
+     * still be in progress then, so the buffer is left to the garbage collector instead of being reused.
+     */
+    private MjpegParts.Part current;
+    /** What is left to copy of {@link #current} (array path only). */
+    private ByteBuffer copying;
     private byte[] chunk;
     private boolean flushNeeded;
     private long lastIndex = Long.MIN_VALUE;
@@ -107,18 +140,30 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
      *
      * @param maxFps  at most this many frames per second to this client, 0 for no cap
      * @param quality JPEG quality for frames encoded from raw ones, 1 to 100, or 0 for the hub's default
-     * @param writers the shared pool that runs write steps and rate-cap wake-ups; never blocked on a socket
+     * @param parts   where the parts of frames are built once for every viewer
+     * @param writers runs write steps and rate-cap wake-ups on a shared pool; never blocked on a socket
      * @param onEnd   run once when the stream has ended and its subscription is closed
      * @throws CameraException NOT_FOUND for an unknown camera (nothing is held then)
      */
-    MjpegStream(CameraRegistry registry, String camera, double maxFps, int quality, ScheduledExecutorService writers,
-            Consumer<MjpegStream> onEnd) {
+    MjpegStream(CameraRegistry registry, String camera, double maxFps, int quality, MjpegParts parts,
+            MjpegWriters writers, Consumer<MjpegStream> onEnd) {
         this.quality = quality;
         this.minGapNanos = maxFps > 0 ? (long) (1_000_000_000L / maxFps) : 0;
         this.writers = writers;
         this.onEnd = onEnd;
-        // Last: the hub may call frameAvailable from here on, which only touches the flags above.
-        this.subscription = registry.subscribe(camera, this);
+        this.parts = parts.open(camera, quality);
+        try {
+            // Last: the hub may call frameAvailable from here on, which only touches the flags above.
+            this.subscription = registry.subscribe(camera, this);
+        } catch (RuntimeException e) {
+            this.parts.close();
+            throw e;
+        }
+    }
+
+    /** Whether parts to an output stream of this class are written as one shared buffer, without a copy. */
+    static boolean writesSharedBuffers(Class<? extends ServletOutputStream> type) {
+        return BUFFER_WRITE.get(type).isPresent();
     }
 
     // ---- the hub's side (its delivery thread: never blocks) ----
@@ -151,7 +196,7 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
                 if (!ended.get() && busy.compareAndSet(false, true)) {
                     pump();
                 }
-            }, delayNanos, TimeUnit.NANOSECONDS);
+            }, delayNanos);
         } catch (RejectedExecutionException e) {
             wakeScheduled.set(false);
             end();
@@ -191,6 +236,9 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
                 }
             });
             out = response.getOutputStream();
+            bufferWrite = BUFFER_WRITE.get(out.getClass()).orElse(null);
+            LOG.debug("stream of camera {}: {} output, parts written {}", subscription.camera(), out.getClass().getName(),
+                    bufferWrite == null ? "in copied chunks" : "as shared buffers");
             async = context;
             if (ended.get()) {
                 complete(context); // ended while starting; end() may not have seen the context
@@ -226,9 +274,16 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
                 if (!o.isReady()) {
                     return; // the container calls onWritePossible when the client has read
                 }
-                if (partLeft()) {
+                // Ready: the container has taken every write handed to it so far.
+                if (copying != null) {
                     writeChunk(o);
-                } else if (flushNeeded) {
+                    continue;
+                }
+                if (current != null) {
+                    current.release();
+                    current = null;
+                }
+                if (flushNeeded) {
                     flushNeeded = false;
                     o.flush();
                 } else if (!nextPart()) {
@@ -237,9 +292,23 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
                     if (!frameDue() || !busy.compareAndSet(false, true)) {
                         return;
                     }
+                } else if (current != null) {
+                    MethodHandle write = bufferWrite;
+                    if (write != null) {
+                        write.invokeExact(o, current.view()); // one write; the container flushes it
+                    } else {
+                        copying = current.view();
+                        writeChunk(o);
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
+            LOG.debug("stream client of camera {} went away: {}", subscription.camera(), e.toString());
+            end();
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable e) {
+            // Only the method handle declares Throwable; Jetty's write(ByteBuffer) throws IOException at most.
             LOG.debug("stream client of camera {} went away: {}", subscription.camera(), e.toString());
             end();
         }
@@ -259,8 +328,9 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
     }
 
     /**
-     * Starts a part with the hub's newest frame if one is due; false when there is nothing to write now.
-     * True also when the frame turned out to be unusable (then the caller simply looks again).
+     * Takes the hub's newest frame as {@link #current} if one is due; false when there is nothing to write now.
+     * True also when the frame turned out to be unusable (then {@link #current} stays null and the caller simply
+     * looks again).
      */
     private boolean nextPart() {
         if (!frameDue()) {
@@ -280,10 +350,7 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
                 return true;
             }
             lastIndex = frame.index();
-            // The encoded buffer stays valid after the frame is closed (LiveFrame's contract).
-            part[0] = ByteBuffer.wrap(head(jpeg.remaining(), frame.frame().timestamp(), frame.index(), frame.placeholder()));
-            part[1] = jpeg.duplicate();
-            part[2] = ByteBuffer.wrap(CRLF);
+            current = parts.part(frame, jpeg);
             if (minGapNanos > 0) {
                 notBefore = System.nanoTime() + minGapNanos;
             }
@@ -291,30 +358,19 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
         }
     }
 
-    private boolean partLeft() {
-        return part[2] != null;
-    }
-
-    /** Hands the container the next chunk of the part; after the last one a flush is due. */
+    /** Copies the next chunk of the part into this viewer's array and hands it over; after the last one a flush is due. */
     private void writeChunk(ServletOutputStream o) throws IOException {
         if (chunk == null) {
             chunk = new byte[CHUNK_BYTES];
         }
-        int n = 0;
-        for (int i = 0; i < part.length && n < chunk.length; i++) {
-            ByteBuffer b = part[i];
-            if (b == null) {
-                continue;
-            }
-            int k = Math.min(b.remaining(), chunk.length - n);
-            b.get(chunk, n, k);
-            n += k;
-            if (!b.hasRemaining()) {
-                part[i] = null;
-            }
-        }
-        if (!partLeft()) {
+        int n = Math.min(copying.remaining(), chunk.length);
+        copying.get(chunk, 0, n);
+        if (!copying.hasRemaining()) {
+            copying = null;
             flushNeeded = true;
+            // Copied out: the shared buffer is not needed for this viewer any more.
+            current.release();
+            current = null;
         }
         o.write(chunk, 0, n);
     }
@@ -388,6 +444,7 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
         try {
             subscription.close();
         } finally {
+            parts.close();
             try {
                 onEnd.accept(this);
             } finally {
@@ -414,21 +471,11 @@ final class MjpegStream implements Reply.AsyncBodyWriter, FrameListener {
 
     // ---- the part format ----
 
-    private static byte[] head(int length, Instant timestamp, long index, boolean placeholder) {
-        return ("--" + BOUNDARY + "\r\n"
-                + "Content-Type: image/jpeg\r\n"
-                + "Content-Length: " + length + "\r\n"
-                + "X-Timestamp: " + timestamp + "\r\n"
-                + "X-Frame-Index: " + index + "\r\n"
-                + (placeholder ? "X-Placeholder: true\r\n" : "")
-                + "\r\n").getBytes(StandardCharsets.US_ASCII);
-    }
-
     /** Writes one multipart part; {@code jpeg} is read from its position to its limit, not consumed. */
     static void writePart(OutputStream out, ByteBuffer jpeg, Instant timestamp, long index, boolean placeholder,
             byte[] buffer) throws IOException {
         ByteBuffer data = jpeg.duplicate();
-        out.write(head(data.remaining(), timestamp, index, placeholder));
+        out.write(MjpegParts.head(data.remaining(), timestamp, index, placeholder));
         while (data.hasRemaining()) {
             int n = Math.min(buffer.length, data.remaining());
             data.get(buffer, 0, n);
