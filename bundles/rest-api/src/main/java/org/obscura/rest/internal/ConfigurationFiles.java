@@ -338,7 +338,7 @@ final class ConfigurationFiles {
 
     @Override
     public String toString() {
-        return "configuration files in " + dir + " (" + charset.name() + ", FileInstall "
-                + (writeBack ? "writes updates back" : "does not write updates back") + ")";
+        return "configuration files in " + dir + " (" + charset.name() + "; FileInstall "
+                + (writeBack ? "writes updates back in place" : "reads them; updates are written back atomically by the server") + ")";
     }
 }
