@@ -20,9 +20,9 @@ import org.obscura.camera.api.PixelFormat;
  * A dequeued buffer is handed out without copying, as a {@link Frame#pooled pooled} frame whose recycler
  * queues the buffer back to the driver when the last reference is released (on whatever thread that is).
  * Viewers may hold frames (the hub keeps the newest one) while the next DQBUF happens; as long as at least
- * {@link #MIN_QUEUED} buffers remain with the driver, that costs nothing. When consumers hold more than that,
- * the frame is copied into a pooled direct buffer instead and the mmap buffer goes back at once, so the
- * device never starves and frames keep flowing.
+ * {@link #MIN_QUEUED} buffers (one, for a stream of only two) remain with the driver, that costs nothing. When
+ * consumers hold more than that, the frame is copied into a pooled direct buffer instead and the mmap buffer
+ * goes back at once, so the device never starves and frames keep flowing.
  *
  * <p>{@link #close} may run while frames are still held. A held buffer's device mapping is then replaced, in
  * one {@code mremap}, by an anonymous private copy of its bytes at the same address: holders keep reading
@@ -33,8 +33,14 @@ import org.obscura.camera.api.PixelFormat;
  */
 final class MmapStream implements AutoCloseable {
 
-    /** Buffers asked of the driver. Enough for the hub's newest frame, an encoder's, and two in flight. */
+    /** Buffers asked of the driver for streaming. Enough for the hub's newest frame, an encoder's, and two in flight. */
     static final int BUFFERS = 5;
+    /**
+     * Buffers asked for a single frame (a still from an idle device): the fewest V4L2 streams with. Each buffer
+     * costs the driver an allocation the size of a frame, zeroed, and the caller a QUERYBUF, an mmap and a QBUF;
+     * drivers that need more queued to start raise the count themselves (vb2's minimum).
+     */
+    static final int SINGLE_FRAME_BUFFERS = 2;
     /** Zero-copy hand-out only while at least this many buffers stay queued with the driver. */
     static final int MIN_QUEUED = 2;
 
@@ -42,8 +48,9 @@ final class MmapStream implements AutoCloseable {
         final int index;
         final Pointer address;
         final long length;
-        boolean outstanding;
+        boolean outstanding; // dequeued and not back yet: held by a frame, or being copied out
         boolean orphaned;
+        boolean unmapped;
 
         Slot(int index, Pointer address, long length) {
             this.index = index;
@@ -59,6 +66,8 @@ final class MmapStream implements AutoCloseable {
     private final int height;
     private final int stride;
     private final Slot[] slots;
+    /** Hand frames out without copying only while this many buffers stay queued: MIN_QUEUED, less for tiny streams. */
+    private final int minQueued;
     private final Object lock = new Object();
     private final Deque<ByteBuffer> copies = new ArrayDeque<>();
     private int queued;
@@ -74,14 +83,18 @@ final class MmapStream implements AutoCloseable {
         this.height = height;
         this.stride = stride;
         this.slots = slots;
+        this.minQueued = Math.min(MIN_QUEUED, slots.length - 1);
     }
 
     /**
      * Allocates and maps buffers for the node's current format, queues them all and starts streaming. On
      * failure everything done so far is undone and the exception rethrown.
+     *
+     * @param buffers how many buffers to ask for ({@link #BUFFERS} to stream, {@link #SINGLE_FRAME_BUFFERS} for
+     *                one frame); the driver may grant more
      */
-    static MmapStream start(V4l2Node node, PixelFormat format, int width, int height, int stride) {
-        int count = node.requestBuffers(BUFFERS);
+    static MmapStream start(V4l2Node node, PixelFormat format, int width, int height, int stride, int buffers) {
+        int count = node.requestBuffers(buffers);
         if (count < 2) {
             node.requestBuffers(0);
             throw new ErrnoException("VIDIOC_REQBUFS " + node.path() + " granted " + count + " buffers", LibC.EIO,
@@ -155,8 +168,9 @@ final class MmapStream implements AutoCloseable {
                 requeue(slot);
                 return null;
             }
-            zeroCopy = queued >= MIN_QUEUED;
-            slot.outstanding = zeroCopy;
+            zeroCopy = queued >= minQueued;
+            // Outstanding while copied out too, so that a close() meanwhile orphans it rather than unmapping it.
+            slot.outstanding = true;
         }
         long nanos;
         Instant wall;
@@ -177,9 +191,7 @@ final class MmapStream implements AutoCloseable {
         }
         ByteBuffer copy = takeCopyBuffer(b.bytesused);
         copy.put(view).flip();
-        synchronized (lock) {
-            requeue(slot);
-        }
+        recycle(slot);
         copiedFrames++;
         return Frame.pooled(format, width, height, stride, sequence, nanos, wall, copy,
                 released -> returnCopyBuffer(copy));
@@ -212,13 +224,13 @@ final class MmapStream implements AutoCloseable {
                 }
             }
             for (Slot slot : slots) {
-                if (slot == null || slot.orphaned) {
+                if (slot == null || slot.orphaned || slot.unmapped) {
                     continue;
                 }
                 if (slot.outstanding) {
                     orphan(slot);
                 } else {
-                    unmap(slot.address, slot.length);
+                    unmap(slot);
                 }
             }
             try {
@@ -234,7 +246,7 @@ final class MmapStream implements AutoCloseable {
         synchronized (lock) {
             slot.outstanding = false;
             if (slot.orphaned) {
-                unmap(slot.address, slot.length);
+                unmap(slot);
             } else if (open) {
                 requeue(slot);
             }
@@ -267,9 +279,18 @@ final class MmapStream implements AutoCloseable {
         }
     }
 
-    private void unmap(Pointer address, long length) {
+    /**
+     * Unmaps a slot's memory, once: its address range may belong to another mapping (the heap, a thread stack,
+     * another stream's buffer) as soon as it is unmapped, so a second munmap would pull memory out from under
+     * unrelated code. Caller holds the lock.
+     */
+    private void unmap(Slot slot) {
+        if (slot.unmapped) {
+            return;
+        }
+        slot.unmapped = true;
         try {
-            libc.munmap(address, new LibC.SizeT(length));
+            libc.munmap(slot.address, new LibC.SizeT(slot.length));
         } catch (LastErrorException e) {
             // Only fails for invalid arguments, which would be a bug here; nothing to recover.
         }

@@ -51,9 +51,14 @@ final class V4l2CameraDevice implements CameraDevice {
     private volatile CameraDescriptor descriptor;
     private Session session; // guarded by lock
     private volatile Chosen chosen; // the mode last negotiated cleanly; dropped when the device fails
+    private volatile Listed listed; // the controls last listed; dropped when the device fails
 
     /** A mode picked from a device's mode tree, and which device that was (driver/card/bus). */
     private record Chosen(String identity, DeviceModes.Selection selection) {
+    }
+
+    /** The controls a device listed, and which device that was. */
+    private record Listed(String identity, List<V4l2Controls.Control> controls) {
     }
 
     /**
@@ -108,7 +113,7 @@ final class V4l2CameraDevice implements CameraDevice {
             if (session != null) {
                 stopLocked();
             }
-            Session s = open();
+            Session s = open(MmapStream.BUFFERS);
             s.thread = new Thread(() -> capture(s, sink), "v4l2-" + spec.name());
             s.thread.setDaemon(true);
             session = s;
@@ -184,9 +189,13 @@ final class V4l2CameraDevice implements CameraDevice {
         }
     }
 
-    /** Opens, negotiates, takes the first good frame, copies it out and closes. Caller holds the lock. */
+    /**
+     * Opens, negotiates, takes the first good frame, copies it out and closes. Caller holds the lock. Only
+     * what one frame needs: the remembered mode (no mode tree), the fewest buffers, no control reads, and
+     * {@code poll} returns as soon as the frame is there.
+     */
     private Frame stillFromIdle() {
-        Session s = open();
+        Session s = open(MmapStream.SINGLE_FRAME_BUFFERS);
         try {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STILL_TIMEOUT_MS);
             while (System.nanoTime() < deadline) {
@@ -215,23 +224,49 @@ final class V4l2CameraDevice implements CameraDevice {
         }
     }
 
+    /**
+     * The current value of every control. The controls' descriptions (names, types, ranges, menu entries: one
+     * ioctl per control and per menu entry, several hundred on some devices) are listed once per device
+     * identity and reused, like the mode; only the values are read each time, since the capture service asks
+     * for them with every still. A control the device no longer has makes it list them again.
+     */
     @Override
     public List<Setting> settings() {
         try (V4l2Node node = discovery.openCapture(spec.device())) {
-            List<Setting> out = new ArrayList<>();
-            for (V4l2Controls.Control c : V4l2Controls.list(node)) {
-                out.add(V4l2Controls.read(node, c));
+            String identity = identity(node.capability());
+            Listed remembered = listed;
+            if (remembered != null && remembered.identity().equals(identity)) {
+                try {
+                    return read(node, remembered.controls());
+                } catch (ErrnoException e) {
+                    if (e.errno() != LibC.EINVAL) {
+                        throw e;
+                    }
+                    listed = null; // a control is gone: the device is not what it was; list afresh below
+                }
             }
-            return out;
+            List<V4l2Controls.Control> controls = V4l2Controls.list(node);
+            listed = new Listed(identity, controls);
+            return read(node, controls);
         } catch (ErrnoException e) {
             throw e.toCameraException("cannot read the controls of " + spec.device());
         }
     }
 
+    private static List<Setting> read(V4l2Node node, List<V4l2Controls.Control> controls) {
+        List<Setting> out = new ArrayList<>(controls.size());
+        for (V4l2Controls.Control c : controls) {
+            out.add(V4l2Controls.read(node, c));
+        }
+        return out;
+    }
+
+    /** Writes are checked against the device's controls as they are now: listed afresh, and remembered. */
     @Override
     public Setting setSetting(String name, Object value) {
         try (V4l2Node node = discovery.openCapture(spec.device())) {
             List<V4l2Controls.Control> controls = V4l2Controls.list(node);
+            listed = new Listed(identity(node.capability()), controls);
             V4l2Controls.Control control = controls.stream().filter(c -> c.key().equals(name)).findFirst()
                     .orElseThrow(() -> CameraException.notFound("camera '" + spec.name() + "' has no setting '" + name
                             + "'; it has: " + String.join(", ", controls.stream().map(V4l2Controls.Control::key).toList())));
@@ -250,13 +285,14 @@ final class V4l2CameraDevice implements CameraDevice {
      * picked from it is remembered together with the device's identity (kernel driver, card, bus) and reused
      * while that identity stays the same; the negotiation result is checked either way, and a device that no
      * longer takes the remembered mode (another model on the same port) is asked for its modes again.
+     *
+     * @param buffers buffers to ask for: {@link MmapStream#BUFFERS} to stream, fewer for a single frame
      */
-    private Session open() {
+    private Session open(int buffers) {
         V4l2Node node = discovery.openCapture(spec.device());
         try {
-            Videodev2.Capability cap = node.queryCapability();
-            String identity = Videodev2.string(cap.driver) + "/" + Videodev2.string(cap.card) + "/"
-                    + Videodev2.string(cap.bus_info);
+            Videodev2.Capability cap = node.capability(); // asked by openCapture already
+            String identity = identity(cap);
             Chosen remembered = chosen;
             boolean reused = remembered != null && remembered.identity().equals(identity);
             DeviceModes.Selection sel = reused ? remembered.selection()
@@ -266,7 +302,7 @@ final class V4l2CameraDevice implements CameraDevice {
                 if (reused) {
                     chosen = null;
                     node.close();
-                    return open();
+                    return open(buffers);
                 }
                 throw new CameraException(CameraException.Kind.IO, spec.device() + " negotiated "
                         + Fourcc.toString(pix.pixelformat) + " " + pix.width + "x" + pix.height + " instead of "
@@ -275,7 +311,7 @@ final class V4l2CameraDevice implements CameraDevice {
             double fps = (sel.fps() > 0 ? node.setFps(sel.fps()) : node.getFps()).map(DeviceModes::round).orElse(0.0);
             int stride = sel.pixelFormat().isCompressed() ? 0
                     : Math.max(pix.bytesperline, sel.width() * sel.pixelFormat().bytesPerPixel());
-            MmapStream stream = MmapStream.start(node, sel.pixelFormat(), sel.width(), sel.height(), stride);
+            MmapStream stream = MmapStream.start(node, sel.pixelFormat(), sel.width(), sel.height(), stride, buffers);
             chosen = new Chosen(identity, sel);
             Mode mode = new Mode(sel.pixelFormat(), sel.width(), sel.height(), fps);
             Map<String, Object> props = new LinkedHashMap<>();
@@ -298,6 +334,11 @@ final class V4l2CameraDevice implements CameraDevice {
             node.close();
             throw e;
         }
+    }
+
+    /** Which device a node is (kernel driver, card, bus): what remembered modes and controls are keyed by. */
+    private static String identity(Videodev2.Capability cap) {
+        return Videodev2.string(cap.driver) + "/" + Videodev2.string(cap.card) + "/" + Videodev2.string(cap.bus_info);
     }
 
     private CameraDescriptor describe(Mode mode, Map<String, Object> props) {
@@ -352,7 +393,9 @@ final class V4l2CameraDevice implements CameraDevice {
             s.node.close();
         }
         if (failure != null) {
-            chosen = null; // whatever comes back at this path is asked for its modes again
+            // Whatever comes back at this path is asked for its modes and controls again.
+            chosen = null;
+            listed = null;
         }
         if (failure != null && !s.stopping) {
             sink.failed(failure);

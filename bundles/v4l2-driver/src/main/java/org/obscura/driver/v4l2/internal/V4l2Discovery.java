@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -146,11 +147,15 @@ final class V4l2Discovery {
      */
     V4l2Node openCapture(String device) {
         Path path = Path.of(device);
-        if (!Files.exists(path)) {
+        BasicFileAttributes attributes;
+        try {
+            // One stat (following a stable link) tells both whether it exists and what it is.
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (IOException e) {
             throw new CameraException(CameraException.Kind.UNAVAILABLE, "device " + device + " does not exist (unplugged?)",
                     "device", null);
         }
-        if (Files.isDirectory(path) || Files.isRegularFile(path)) {
+        if (attributes.isDirectory() || attributes.isRegularFile()) {
             throw CameraException.invalid("device", device + " is not a device node");
         }
         V4l2Node node;
@@ -160,7 +165,7 @@ final class V4l2Discovery {
             throw e.toCameraException("cannot open " + device);
         }
         try {
-            Videodev2.Capability cap = node.queryCapability();
+            Videodev2.Capability cap = node.capability();
             if (!V4l2Node.isStreamingCapture(cap)) {
                 throw CameraException.invalid("device", device + " (" + Videodev2.string(cap.card)
                         + ") is not a V4L2 capture device with streaming I/O");

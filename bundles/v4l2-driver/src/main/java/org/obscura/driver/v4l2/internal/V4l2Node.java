@@ -58,6 +58,7 @@ final class V4l2Node implements AutoCloseable {
     private final String path;
     private final int fd;
     private volatile boolean closed;
+    private Videodev2.Capability capability; // what QUERYCAP said; fixed for the life of an open node
 
     private V4l2Node(LibC libc, String path, int fd) {
         this.libc = libc;
@@ -89,7 +90,17 @@ final class V4l2Node implements AutoCloseable {
     Videodev2.Capability queryCapability() {
         Videodev2.Capability cap = new Videodev2.Capability();
         ioctl("VIDIOC_QUERYCAP", Videodev2.VIDIOC_QUERYCAP, cap);
+        capability = cap;
         return cap;
+    }
+
+    /**
+     * QUERYCAP's answer, asked once per open node: a node's driver, card and capabilities cannot change while
+     * it is open, and an idle still should not pay for the same ioctl twice.
+     */
+    Videodev2.Capability capability() {
+        Videodev2.Capability cap = capability;
+        return cap != null ? cap : queryCapability();
     }
 
     /** Whether this node captures single-planar video with streaming I/O (what this driver can use). */

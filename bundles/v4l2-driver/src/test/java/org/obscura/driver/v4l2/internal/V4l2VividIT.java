@@ -16,7 +16,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -145,7 +144,9 @@ class V4l2VividIT {
     @Order(4)
     void controlWriteIsReadBackAndChangesTheImage() {
         V4l2CameraDevice cam = camera("controls", "GREY", 320, 180, 0);
-        Setting brightness = find(cam.settings(), "brightness");
+        List<Setting> before = cam.settings();
+        Setting brightness = find(before, "brightness");
+        Setting contrastBefore = find(before, "contrast");
         assertEquals(SettingType.INTEGER, brightness.type());
         assertEquals(0L, brightness.min());
         assertEquals(255L, brightness.max());
@@ -166,7 +167,16 @@ class V4l2VividIT {
             assertEquals(220L, find(cam.settings(), "brightness").value());
             assertEquals(true, cam.setSetting("horizontal_flip", "on").value());
             assertEquals("8", cam.setSetting("integer_menu", "8").value());
+            // Another program changes a control: the camera remembers its controls' descriptions, never their
+            // values, so the next settings() (what a still's sidecar records) shows the new value.
+            try (V4l2Node other = V4l2Node.open(LibCAccess.require(), vivid.device())) {
+                V4l2Controls.Control contrast = V4l2Controls.list(other).stream().filter(c -> c.key().equals("contrast"))
+                        .findFirst().orElseThrow();
+                other.setControl(contrast.id(), 77);
+            }
+            assertEquals(77L, find(cam.settings(), "contrast").value());
         } finally {
+            cam.setSetting("contrast", contrastBefore.value());
             cam.setSetting("brightness", brightness.value());
             cam.setSetting("test_pattern", "75% Colorbar");
             cam.setSetting("horizontal_flip", false);
@@ -339,6 +349,59 @@ class V4l2VividIT {
     }
 
     /**
+     * Closing a stream twice must not unmap anything the second time: the addresses of its buffers are free
+     * after the first close and may by then hold someone else's memory (the JVM's, another stream's). The test
+     * maps memory of its own at a freed buffer's address between the two closes and checks it survives.
+     */
+    @Test
+    @Order(12)
+    void closingAStreamTwiceUnmapsNothingElse() throws Exception {
+        LibC libc = LibCAccess.require();
+        try (V4l2Node node = V4l2Node.open(libc, vivid.device())) {
+            Videodev2.PixFormat pix = node.setFormat(Fourcc.of("YUYV"), 640, 360, false);
+            MmapStream stream = MmapStream.start(node, PixelFormat.YUYV, pix.width, pix.height, pix.bytesperline,
+                    MmapStream.BUFFERS);
+            Frame frame = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+            while (frame == null && System.nanoTime() < deadline) {
+                frame = stream.next(200);
+            }
+            assertNotNull(frame, "a frame");
+            long address = com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(frame.data()));
+            long length = frame.length();
+            frame.release(); // back with the driver: the first close unmaps it
+            stream.close();
+            assertFalse(mapped(address), "the buffer was unmapped by close()");
+            int mapFixedNoReplace = 0x100000;
+            com.sun.jna.Pointer mine = libc.mmap(new com.sun.jna.Pointer(address), new LibC.SizeT(length),
+                    LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | mapFixedNoReplace, -1,
+                    new com.sun.jna.NativeLong(0));
+            try {
+                assertEquals(address, com.sun.jna.Pointer.nativeValue(mine));
+                mine.setByte(0, (byte) 42);
+                stream.close();
+                // Checked in /proc/self/maps first: reading an unmapped page would crash the JVM, not fail the test.
+                assertTrue(mapped(address), "the second close() left the memory now at that address alone");
+                assertEquals(42, mine.getByte(0));
+            } finally {
+                libc.munmap(mine, new LibC.SizeT(length));
+            }
+        }
+        assertEquals(DeviceHandles.NONE, DeviceHandles.now());
+    }
+
+    /** Whether an address lies in one of this process's mappings. */
+    private static boolean mapped(long address) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            String[] range = line.substring(0, line.indexOf(' ')).split("-");
+            if (Long.parseUnsignedLong(range[0], 16) <= address && address < Long.parseUnsignedLong(range[1], 16)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * vivid's Disconnect control makes every ioctl on the open node fail with ENODEV, as an unplugged USB
      * webcam does; vivid comes back by itself once the last file descriptor on it is closed. So the restart
      * succeeding also proves stop() left no descriptor behind.
@@ -390,10 +453,7 @@ class V4l2VividIT {
     @Test
     @Order(101)
     void deviceRemovedMidStreamFailsAndStreamsAgainWhenItIsBack() throws Exception {
-        String node = (String) vivid.properties().get("node");
-        Path sysNode = Path.of("/sys/class/video4linux", Path.of(node).getFileName().toString());
-        String platformDevice = sysNode.resolve("device").toRealPath().getFileName().toString();
-        Path driverDir = Path.of("/sys/bus/platform/drivers/vivid");
+        VividPlug plug = new VividPlug((String) vivid.properties().get("node"), vivid.device(), WAIT_S);
         V4l2CameraDevice cam = camera("pulled", "YUYV", 640, 480, 0);
         FailureSink sink = new FailureSink(cam);
         cam.start(sink);
@@ -401,9 +461,7 @@ class V4l2VividIT {
         try {
             awaitFrames(sink);
             long pulled = System.nanoTime();
-            // The write returns once vivid's remove() ran; on its own thread so a hang fails instead of blocking.
-            CompletableFuture<Void> unbind = CompletableFuture.runAsync(() -> sysfsWrite(driverDir.resolve("unbind"), platformDevice));
-            unbind.get(WAIT_S, TimeUnit.SECONDS);
+            plug.unplug();
             bound = false;
             assertTrue(sink.failed.await(WAIT_S, TimeUnit.SECONDS), "failure reported");
             System.out.printf("unbind: failure reported after %d ms: %s%n", (System.nanoTime() - pulled) / 1_000_000,
@@ -418,9 +476,8 @@ class V4l2VividIT {
             assertEquals(CameraException.Kind.UNAVAILABLE, away.kind(), away.getMessage());
             assertEquals(DeviceHandles.NONE, DeviceHandles.now(), "a refused start leaves nothing open");
 
-            sysfsWrite(driverDir.resolve("bind"), platformDevice);
+            plug.plug();
             bound = true;
-            relinkStablePath();
             RecordingSink again = new RecordingSink(f -> {
             });
             List<CameraException> refusals = new ArrayList<>();
@@ -433,36 +490,12 @@ class V4l2VividIT {
         } finally {
             cam.stop();
             if (!bound) {
-                sysfsWrite(driverDir.resolve("bind"), platformDevice);
-                relinkStablePath();
+                plug.plug();
             }
         }
     }
 
     // ---- disconnect helpers ---------------------------------------------------------------------------------
-
-    /** This process's descriptors on V4L2 nodes and its mappings of their buffers (/proc/self). */
-    private record DeviceHandles(int fds, int mappings) {
-        static final DeviceHandles NONE = new DeviceHandles(0, 0);
-
-        static DeviceHandles now() throws java.io.IOException {
-            int fds = 0;
-            try (java.util.stream.Stream<Path> links = Files.list(Path.of("/proc/self/fd"))) {
-                for (Path link : (Iterable<Path>) links::iterator) {
-                    try {
-                        if (Files.readSymbolicLink(link).toString().startsWith("/dev/video")) {
-                            fds++;
-                        }
-                    } catch (java.io.IOException e) {
-                        // the descriptor closed (the listing's own one among them) while we looked
-                    }
-                }
-            }
-            int mappings = (int) Files.readAllLines(Path.of("/proc/self/maps")).stream()
-                    .filter(l -> l.contains(" /dev/video")).count();
-            return new DeviceHandles(fds, mappings);
-        }
-    }
 
     /** Records failures and, like the core, stops the camera from inside the failure callback. */
     private static class FailureSink extends RecordingSink {
@@ -514,39 +547,6 @@ class V4l2VividIT {
                 backoffMs = Math.min(backoffMs * 2, 2_000);
             }
         }
-    }
-
-    private static void sysfsWrite(Path file, String value) {
-        try {
-            Files.writeString(file, value);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("writing " + value + " to " + file, e);
-        }
-    }
-
-    /**
-     * What udev would do when the node comes back (the guest runs no udev): point the stable by-path link at
-     * the new node, which need not have the old number.
-     */
-    private static void relinkStablePath() throws Exception {
-        Path link = Path.of(vivid.device());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (System.nanoTime() < deadline) {
-            try (java.util.stream.Stream<Path> nodes = Files.list(Path.of("/sys/class/video4linux"))) {
-                java.util.Optional<Path> back = nodes.filter(n -> Files.exists(Path.of("/dev", n.getFileName().toString())))
-                        .findFirst();
-                if (back.isPresent()) {
-                    Path target = Path.of("../..", back.get().getFileName().toString());
-                    if (!target.equals(Files.readSymbolicLink(link))) {
-                        Files.delete(link);
-                        Files.createSymbolicLink(link, target);
-                    }
-                    return;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no video node came back within " + WAIT_S + " s");
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------
