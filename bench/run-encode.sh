@@ -15,6 +15,8 @@ export LC_ALL=C
 "$here/run-c-ref.sh" "$warm" "$rounds" "$secs" | tee "$out/c.txt"
 "$here/run-jmh.sh" -wi "$warm" -i "$rounds" -w "${secs}s" -r "${secs}s" -prof gc \
   -rf json -rff "$out/jmh.json" | tee "$out/jmh.txt" | grep -E '^(Benchmark|EncodeBenchmark)' || true
+"$here/run-jmh.sh" SplitBenchmark -p split=core,rows -wi "$warm" -i "$rounds" -w "${secs}s" -r "${secs}s" \
+  -rf json -rff "$out/split.json" | tee "$out/split.txt" | grep -E '^(Benchmark|SplitBenchmark)' || true
 "$here/run-c-ref.sh" "$warm" "$rounds" "$secs" | tee -a "$out/c.txt"
 
 # Noise on a shared machine only ever adds time, so the fastest measured round of each side is the steadiest
@@ -45,3 +47,17 @@ for f in YUYV NV12 RGB24; do
 done
 read -r pb pm pw <<<"$(c_stat yuv-planes)"
 echo "(C's library-only share of the YUYV and NV12 rows, tjCompressFromYUVPlanes of ready planes: best $pb, mean $pm ms.)"
+echo
+echo "The split into I420 planes alone (the Java share of the YUYV and NV12 rows), ms per frame, best / mean (worst);"
+echo "core = camera-core's split, rows = the copy-rows-to-the-heap alternative (SplitBenchmark):"
+for f in YUYV NV12; do
+  case $f in YUYV) mode=yuyv-split ;; NV12) mode=nv12-split ;; esac
+  read -r cb cm cw <<<"$(c_stat $mode)"
+  for s in core rows; do
+    read -r sb sm sw <<<"$(jq -r --arg f "$f" --arg s "$s" '.[] | select(.params.format==$f and .params.split==$s)
+      | (.primaryMetric.rawData | flatten) as $r | "\($r | min / 1000) \(.primaryMetric.score / 1000) \($r | max / 1000)"' "$out/split.json")"
+    awk -v f="$f" -v s="$s" -v cb="$cb" -v cm="$cm" -v cw="$cw" -v sb="$sb" -v sm="$sm" -v sw="$sw" \
+      'BEGIN { printf "%-6s | C %5.3f / %5.3f (%5.3f) | Java %-5s %5.3f / %5.3f (%5.3f) | Java/C speed %3.0f%% / %3.0f%%\n",
+               f, cb, cm, cw, s, sb, sm, sw, 100*cb/sb, 100*cm/sm }'
+  done
+done

@@ -10,6 +10,7 @@
  *   nv12        the same from NV12 (luma through the range table, interleaved chroma de-interleaved)
  *   yuv-planes  tjCompressFromYUVPlanes of planes split once (the library's share of the line above)
  *   rgb         tjCompress2 from packed RGB, 4:2:0
+ *   yuyv-split, nv12-split   the split alone, without compressing (the C counterpart of camera-core's split)
  * Every call writes into one preallocated tjBufSize buffer (TJFLAG_NOREALLOC), like camera-core's codec, and
  * the result is copied out, as the JVM side copies it into a byte[].
  * Output lines: "RESULT mode=yuyv ms_mean=... ms_min=... ms_max=... bytes=...".
@@ -86,6 +87,15 @@ static void encode(struct ctx *c, const char *mode) {
     unsigned long size = c->capacity;
     unsigned char *out = c->out;
     int rc;
+    if (strcmp(mode, "yuyv-split") == 0 || strcmp(mode, "nv12-split") == 0) {
+        if (mode[0] == 'y') {
+            split_yuyv(c->yuyv, c->w, c->h, c->planes[0], c->planes[1], c->planes[2]);
+        } else {
+            split_nv12(c->nv12, c->w, c->h, c->planes[0], c->planes[1], c->planes[2]);
+        }
+        c->size = 0;
+        return;
+    }
     if (strcmp(mode, "rgb") == 0) {
         rc = tjCompress2(c->tj, c->rgb, c->w, c->w * 3, c->h, TJPF_RGB, &out, &size, TJSAMP_420, c->q, TJFLAG_NOREALLOC);
     } else {
@@ -152,6 +162,8 @@ int main(int argc, char **argv) {
     run(&c, "nv12", warmups, rounds, seconds);
     run(&c, "yuv-planes", warmups, rounds, seconds);
     run(&c, "rgb", warmups, rounds, seconds);
+    run(&c, "yuyv-split", warmups, rounds, seconds);
+    run(&c, "nv12-split", warmups, rounds, seconds);
     tjFree(c.out);
     tjDestroy(c.tj);
     return 0;

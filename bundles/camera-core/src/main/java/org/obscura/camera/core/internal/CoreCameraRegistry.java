@@ -32,7 +32,6 @@ import org.obscura.camera.core.internal.hub.FrameHub;
 import org.obscura.camera.core.internal.hub.HubEnvironment;
 import org.obscura.camera.core.internal.hub.HubSettings;
 import org.obscura.camera.core.internal.jpeg.JpegCodec;
-import org.obscura.camera.core.internal.jpeg.JpegCodecs;
 import org.obscura.camera.core.internal.jpeg.JpegEncoder;
 import org.obscura.camera.spi.CameraDevice;
 import org.obscura.camera.spi.CameraDriver;
@@ -113,8 +112,6 @@ public final class CoreCameraRegistry implements CameraRegistry, CameraDevices {
     private final ScheduledThreadPoolExecutor timer;
     private final ThreadPoolExecutor workers;
     private final HubEnvironment environment;
-    /** The codec this registry opened itself and frees on deactivation; null when one was passed in. */
-    private final JpegCodec ownCodec;
     private volatile HubSettings settings;
 
     // Guarded by this.
@@ -123,18 +120,17 @@ public final class CoreCameraRegistry implements CameraRegistry, CameraDevices {
     private final Map<CameraDriver, DriverInfo> drivers = new IdentityHashMap<>();
     private boolean closed;
 
+    /**
+     * @param codec the bundle's shared codec ({@link org.obscura.camera.core.internal.jpeg.SharedJpegCodec}); SCR
+     *              deactivates this registry before that codec is freed
+     */
     @Activate
-    public CoreCameraRegistry(Config config) {
-        this(settings(config), JpegCodecs.open(), new EventAdminPublisher(), true);
+    public CoreCameraRegistry(Config config, @Reference JpegCodec codec) {
+        this(settings(config), codec, new EventAdminPublisher());
     }
 
-    /** For tests: the encoder stays the caller's. */
+    /** @param encoder encodes live frames; used, never closed: it stays the caller's */
     public CoreCameraRegistry(HubSettings settings, JpegEncoder encoder, EventPublisher events) {
-        this(settings, encoder, events, false);
-    }
-
-    private CoreCameraRegistry(HubSettings settings, JpegEncoder encoder, EventPublisher events, boolean ownsEncoder) {
-        this.ownCodec = ownsEncoder && encoder instanceof JpegCodec c ? c : null;
         this.settings = settings;
         this.eventAdmin = events instanceof EventAdminPublisher p ? p : null;
         this.events = events;
@@ -172,10 +168,6 @@ public final class CoreCameraRegistry implements CameraRegistry, CameraDevices {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             workers.shutdownNow();
-        }
-        if (ownCodec != null) {
-            // Waits for encodings still running on stray threads, then frees the native memory.
-            ownCodec.close();
         }
     }
 

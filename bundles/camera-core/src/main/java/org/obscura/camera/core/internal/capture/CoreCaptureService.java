@@ -33,12 +33,10 @@ import org.obscura.camera.core.internal.EventAdminPublisher;
 import org.obscura.camera.core.internal.EventPublisher;
 import org.obscura.camera.core.internal.Failures;
 import org.obscura.camera.core.internal.jpeg.JpegCodec;
-import org.obscura.camera.core.internal.jpeg.JpegCodecs;
 import org.obscura.camera.core.internal.jpeg.JpegEncoder;
 import org.obscura.camera.core.internal.store.JsonValues;
 import org.obscura.camera.spi.CameraDevice;
 import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
@@ -105,8 +103,6 @@ public final class CoreCaptureService implements CaptureService {
     private final CameraDevices cameras;
     private final ImageStore store;
     private final JpegEncoder encoder;
-    /** The codec the DS constructor opened (native memory to free on deactivation); null otherwise. */
-    private JpegCodec ownedCodec;
     private final InterruptServices interrupts;
     private final int stillQuality;
     private final EventPublisher events;
@@ -115,15 +111,18 @@ public final class CoreCaptureService implements CaptureService {
     private final ConcurrentMap<String, ReentrantLock> cameraLocks = new ConcurrentHashMap<>();
     private final ReentrantLock interruptLock = new ReentrantLock(true);
 
+    /**
+     * @param codec the bundle's shared codec: stills from raw frames are encoded with libjpeg-turbo where it is
+     *              installed, like live frames; SCR deactivates this service before that codec is freed
+     */
     @Activate
-    public CoreCaptureService(@Reference CameraDevices cameras, @Reference ImageStore store, Config config) {
-        // Stills from raw frames are encoded with libjpeg-turbo where it is installed, like live frames.
-        this(cameras, store, JpegCodecs.open(),
+    public CoreCaptureService(@Reference CameraDevices cameras, @Reference ImageStore store,
+            @Reference JpegCodec codec, Config config) {
+        this(cameras, store, codec,
                 new InterruptServices(Arrays.asList(config.interrupt_command()),
                         Duration.ofMillis(Math.max(100, config.interrupt_timeout_ms()))),
                 config.still_quality() >= 1 && config.still_quality() <= 100 ? config.still_quality() : 95,
                 new EventAdminPublisher());
-        this.ownedCodec = (JpegCodec) encoder;
     }
 
     public CoreCaptureService(CameraDevices cameras, ImageStore store, JpegEncoder encoder,
@@ -135,14 +134,6 @@ public final class CoreCaptureService implements CaptureService {
         this.stillQuality = stillQuality;
         this.events = events;
         this.eventAdmin = events instanceof EventAdminPublisher p ? p : null;
-    }
-
-    /** Frees the codec this component opened itself; an encoder passed in stays the caller's. */
-    @Deactivate
-    public void deactivate() {
-        if (ownedCodec != null) {
-            ownedCodec.close();
-        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)

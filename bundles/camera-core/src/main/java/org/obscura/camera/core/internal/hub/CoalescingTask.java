@@ -18,6 +18,8 @@ final class CoalescingTask {
 
     private final Executor executor;
     private final Runnable body;
+    /** Made once: a task is submitted for nearly every frame. */
+    private final Runnable drainTask = this::drain;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile boolean dirty;
 
@@ -35,7 +37,7 @@ final class CoalescingTask {
 
     private void submit() {
         try {
-            executor.execute(this::drain);
+            executor.execute(drainTask);
         } catch (RejectedExecutionException e) {
             scheduled.set(false); // shutting down
         }

@@ -73,6 +73,8 @@ public final class FrameHub {
 
     // Everything below is guarded by lock.
     private final List<Subscription> subscribers = new ArrayList<>();
+    /** The subscribers with a listener, as an array rebuilt when they change: {@link #fanOut} runs per frame. */
+    private Subscription[] listening = new Subscription[0];
     private CameraDevice device;
     private CameraDescriptor descriptor;
     private Session session;
@@ -177,6 +179,7 @@ public final class FrameHub {
             }
             subscription = new Subscription(listener, stateLocked());
             subscribers.add(subscription);
+            listenersChangedLocked();
             cancelLingerLocked();
             if (subscribers.size() == 1 && backingOff) {
                 // Someone is watching again: try the device now rather than after a long backoff.
@@ -230,6 +233,7 @@ public final class FrameHub {
                 s.closed = true;
             }
             subscribers.clear();
+            listenersChangedLocked();
             updateNoSignalLocked();
             if (session != null) {
                 session.ended = true;
@@ -497,6 +501,7 @@ public final class FrameHub {
             if (!subscribers.remove(s)) {
                 return;
             }
+            listenersChangedLocked();
             s.closed = true;
             lock.notifyAll();
             if (subscribers.isEmpty()) {
@@ -518,17 +523,17 @@ public final class FrameHub {
 
     /** Hub-level delivery: one run per burst of frames, handing each listening subscription its own task. */
     private void fanOut() {
-        List<Subscription> listening = new ArrayList<>();
+        Subscription[] now;
         synchronized (lock) {
-            for (Subscription s : subscribers) {
-                if (s.listener != null) {
-                    listening.add(s);
-                }
-            }
+            now = listening;
         }
-        for (Subscription s : listening) {
+        for (Subscription s : now) {
             s.delivery.request();
         }
+    }
+
+    private void listenersChangedLocked() {
+        listening = subscribers.stream().filter(s -> s.listener != null).toArray(Subscription[]::new);
     }
 
     /** Tells one listener what changed since it was last told; on the worker pool. */

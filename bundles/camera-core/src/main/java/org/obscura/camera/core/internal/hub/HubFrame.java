@@ -23,6 +23,10 @@ import org.obscura.camera.core.internal.jpeg.JpegEncoder;
  * alive), and cached per quality; concurrent requests for the same encoding wait for that one computation. A
  * JPEG frame is its own encoding at every quality: its bytes are copied once to the heap (a pooled buffer must
  * not outlive the frame) and never re-encoded.
+ *
+ * <p>A hub makes one of these per frame, so the common case allocates little: the encoding at the hub's default
+ * quality (or the pass-through copy), which is nearly every request, lives in fields guarded by this object's
+ * monitor; only other qualities go through a map of futures, made when first needed.
  */
 final class HubFrame {
 
@@ -34,7 +38,14 @@ final class HubFrame {
     private final Object origin;
     private final int defaultQuality;
     private final JpegEncoder encoder;
-    private final ConcurrentMap<Integer, Future<ByteBuffer>> jpegs = new ConcurrentHashMap<>(2);
+    /** The key of the encoding kept in fields: {@link #PASS_THROUGH} for compressed frames, else the default quality. */
+    private final int firstKey;
+    // The first key's encoding; guarded by this.
+    private boolean firstStarted;
+    private ByteBuffer firstJpeg;
+    private CameraException firstFailure;
+    /** Every other quality's encoding; made on first use. */
+    private volatile ConcurrentMap<Integer, Future<ByteBuffer>> others;
 
     /**
      * @param frame  a frame whose reference now belongs to this object's slot
@@ -47,6 +58,7 @@ final class HubFrame {
         this.origin = origin;
         this.defaultQuality = defaultQuality;
         this.encoder = encoder;
+        this.firstKey = frame.format().isCompressed() ? PASS_THROUGH : defaultQuality;
     }
 
     long index() {
@@ -81,13 +93,70 @@ final class HubFrame {
             throw CameraException.invalid("quality", "quality must be between 1 and 100, got " + quality);
         }
         int key = frame.format().isCompressed() ? PASS_THROUGH : quality;
-        Future<ByteBuffer> result = jpegs.get(key);
+        return key == firstKey ? first(open) : other(key, open);
+    }
+
+    /** The first key's encoding: computed by the first caller, waited for by the others. */
+    private ByteBuffer first(boolean open) {
+        synchronized (this) {
+            while (firstStarted) {
+                if (firstJpeg != null) {
+                    return firstJpeg.duplicate();
+                }
+                if (firstFailure != null) {
+                    throw firstFailure;
+                }
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CameraException(CameraException.Kind.IO, "interrupted while waiting for frame " + index
+                            + "'s JPEG", e);
+                }
+            }
+            if (!open) {
+                throw new IllegalStateException("frame " + index + " is closed");
+            }
+            firstStarted = true;
+        }
+        ByteBuffer jpeg = null;
+        CameraException failure = null;
+        try {
+            jpeg = encode(firstKey);
+        } catch (CameraException e) {
+            failure = e;
+        } catch (RuntimeException | Error e) {
+            failure = new CameraException(CameraException.Kind.IO, "could not encode frame " + index + ": " + e, e);
+        }
+        synchronized (this) {
+            firstJpeg = jpeg;
+            firstFailure = failure;
+            notifyAll();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return jpeg.duplicate();
+    }
+
+    private ByteBuffer other(int key, boolean open) {
+        ConcurrentMap<Integer, Future<ByteBuffer>> map = others;
+        if (map == null) {
+            synchronized (this) {
+                map = others;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>(2);
+                    others = map;
+                }
+            }
+        }
+        Future<ByteBuffer> result = map.get(key);
         if (result == null) {
             if (!open) {
                 throw new IllegalStateException("frame " + index + " is closed");
             }
             FutureTask<ByteBuffer> task = new FutureTask<>(() -> encode(key));
-            result = jpegs.putIfAbsent(key, task);
+            result = map.putIfAbsent(key, task);
             if (result == null) {
                 result = task;
                 task.run();

@@ -12,31 +12,22 @@ import org.obscura.camera.api.FrameImages;
 import org.obscura.camera.api.PixelFormat;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 
 /**
- * The {@link FrameImages} service: small JPEGs, PNGs and raw BGR from frames, with its own {@link JpegCodec}
- * (freed when the component stops). JPEG sources are decoded natively, scaled while decoding for small frames;
- * raw sources are converted with {@link RawImages}. Stateless between calls; the callers cache per frame.
+ * The {@link FrameImages} service: small JPEGs, PNGs and raw BGR from frames, with the bundle's shared
+ * {@link JpegCodec} ({@link SharedJpegCodec}). JPEG sources are decoded natively, scaled while decoding for small
+ * frames; raw sources are converted with {@link RawImages}. Stateless between calls; the callers cache per frame.
  */
 @Component(service = FrameImages.class)
 public final class CoreFrameImages implements FrameImages {
 
     private final JpegCodec codec;
 
+    /** @param codec used, never closed: it stays its owner's */
     @Activate
-    public CoreFrameImages() {
-        this(JpegCodecs.open());
-    }
-
-    /** With a given codec, owned from now on. */
-    public CoreFrameImages(JpegCodec codec) {
+    public CoreFrameImages(@Reference JpegCodec codec) {
         this.codec = codec;
-    }
-
-    @Deactivate
-    public void deactivate() {
-        codec.close();
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Matcher;
@@ -13,11 +14,10 @@ import java.util.regex.Pattern;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
-import com.sun.jna.ptr.NativeLongByReference;
-import com.sun.jna.ptr.PointerByReference;
 
 import org.obscura.camera.api.CameraException;
 import org.obscura.camera.api.Frame;
@@ -26,25 +26,32 @@ import org.obscura.camera.api.PixelFormat;
 /**
  * libjpeg-turbo through its TurboJPEG API. Every raw format goes to the library in the cheapest form it takes:
  * <ul>
- * <li>RGB24, BGR24, GREY: {@code tjCompress2} straight from the frame's bytes, pitch = stride (no conversion);
- * <li>YUYV, UYVY, NV12: split into I420 planes and compressed with {@code tjCompressFromYUVPlanes}, which skips
- * libjpeg's colour conversion entirely (libjpeg-turbo 2.1 takes no packed or semi-planar YUV). The one pass over
- * the samples does all the work there is: de-interleaving, averaging the chroma of each row pair (4:2:0 output
- * like every other live JPEG here: a quarter fewer blocks to transform than 4:2:2, and smaller frames) and
- * expanding the camera's limited range to JFIF's full range through lookup tables.
+ * <li>RGB24, BGR24, GREY: {@code tjCompress2} straight from the frame's bytes, pitch = stride (no conversion,
+ * no copy for direct buffers);
+ * <li>YUYV, UYVY, NV12: split into I420 planes ({@link YuvPlanes}) and compressed with
+ * {@code tjCompressFromYUVPlanes}, which skips libjpeg's colour conversion entirely (libjpeg-turbo 2.1 takes no
+ * packed or semi-planar YUV). Even NV12's luma plane cannot go to the library in place: it is limited range and
+ * must pass through the range table, so the split writes it once.
  * </ul>
  *
  * <p>Native state (a compressor and a decompressor handle, input, plane and output buffers) lives in
  * {@link Worker}s, each used by one thread at a time and pooled rather than kept per thread: the frame hubs'
  * worker threads come and go, and a per-thread handle would leak with every thread that dies. A thread takes an
- * idle worker (or makes one), and gives it back; at most {@link #MAX_IDLE} idle workers are kept. Output
- * buffers are sized once with {@code tjBufSize} and passed with {@code TJFLAG_NOREALLOC}, so the library never
- * allocates per frame. {@link #close()} waits for running calls and frees everything; calls after it use the
- * pure-Java codec.
+ * idle worker (or makes one) and gives it back. Workers are bounded because each holds megabytes of native
+ * memory (at 1280x720: 1.4 MB of planes, up to 2.8 MB of output capacity, 2.8 MB of input for heap frames):
+ * at most {@link #MAX_WORKERS} exist at once (further callers wait; encoding is CPU-bound, so more at once would
+ * not be faster) and at most {@link #MAX_IDLE} are kept between calls. Output buffers are sized once with
+ * {@code tjBufSize} and passed with {@code TJFLAG_NOREALLOC}, so the library never allocates per frame, and the
+ * two compress calls are bound with JNA's direct mapping ({@link TurboJpegDirect}), so that a live frame costs
+ * no Java garbage beyond the returned JPEG and a few small objects. {@link #close()} waits for running calls and
+ * frees everything; calls after it use the pure-Java codec.
  */
 public final class TurboJpegCodec implements JpegCodec {
 
-    static final int MAX_IDLE = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
+    /** Workers that may exist at once: one per core (the work is CPU-bound), at least 2, at most 4 (memory). */
+    static final int MAX_WORKERS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    /** Workers kept between calls: one stream needs one; a second serves stills and small frames meanwhile. */
+    static final int MAX_IDLE = 2;
 
     private static final Pattern VERSION = Pattern.compile("libjpeg-turbo version (\\d+)\\.(\\d+)");
 
@@ -53,6 +60,10 @@ public final class TurboJpegCodec implements JpegCodec {
     private final JpegCodec fallback = ImageIoJpegEncoder.INSTANCE;
     private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
+    private final Semaphore permits = new Semaphore(MAX_WORKERS);
+    /** Workers in existence now (idle or in use), and the most there ever were; for tests. */
+    private final AtomicInteger workers = new AtomicInteger();
+    private final AtomicInteger peakWorkers = new AtomicInteger();
     /** Read lock: a call using native state. Write lock: close, which frees it. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed; // guarded by lifecycle
@@ -79,6 +90,7 @@ public final class TurboJpegCodec implements JpegCodec {
                     throw new UnsatisfiedLinkError("tjInitCompress failed");
                 }
                 tj.tjDestroy(probe);
+                TurboJpegDirect.bind(NativeLibrary.getInstance(library));
                 return new TurboJpegCodec(tj, "libjpeg-turbo" + version());
             } catch (UnsatisfiedLinkError e) {
                 if (first == null) {
@@ -187,12 +199,16 @@ public final class TurboJpegCodec implements JpegCodec {
         var lock = lifecycle.writeLock();
         lock.lock();
         try {
+            if (closed) {
+                return;
+            }
             closed = true;
             Worker w;
             while ((w = idle.poll()) != null) {
                 w.free();
             }
             idleCount.set(0);
+            TurboJpegDirect.release();
         } finally {
             lock.unlock();
         }
@@ -203,9 +219,17 @@ public final class TurboJpegCodec implements JpegCodec {
         return idleCount.get();
     }
 
+    /** The most workers that existed at once, for tests. */
+    int peakWorkers() {
+        return peakWorkers.get();
+    }
+
+    /** An idle worker or a new one; waits while {@link #MAX_WORKERS} are in use. Pair with {@link #give}. */
     private Worker take() {
+        permits.acquireUninterruptibly();
         Worker w = idle.pollFirst();
         if (w == null) {
+            peakWorkers.accumulateAndGet(workers.incrementAndGet(), Math::max);
             return new Worker();
         }
         idleCount.decrementAndGet();
@@ -214,11 +238,15 @@ public final class TurboJpegCodec implements JpegCodec {
 
     private void give(Worker w) {
         // Called under the read lock, so close() cannot run between the check and the push.
-        if (idleCount.incrementAndGet() <= MAX_IDLE) {
-            idle.offerFirst(w);
-        } else {
-            idleCount.decrementAndGet();
-            w.free();
+        try {
+            if (idleCount.incrementAndGet() <= MAX_IDLE) {
+                idle.offerFirst(w);
+            } else {
+                idleCount.decrementAndGet();
+                w.free();
+            }
+        } finally {
+            permits.release();
         }
     }
 
@@ -234,13 +262,24 @@ public final class TurboJpegCodec implements JpegCodec {
         private Pointer decompressor;
         private Memory input;
         private Memory planes;
+        /** A view of {@link #planes} for the splits, made once per allocation. */
+        private ByteBuffer planesView;
+        /** The splits' heap rows. */
+        private final YuvPlanes yuv = new YuvPlanes();
         private Memory output;
-        private final PointerByReference outRef = new PointerByReference();
-        private final NativeLongByReference outSize = new NativeLongByReference();
-        private final Pointer[] planePointers = new Pointer[3];
-        private final int[] planeStrides = new int[3];
-        /** Row buffers of the plane splits, kept so that encoding a frame allocates nothing per row or frame. */
-        private final RowScratch rows = new RowScratch();
+        /** {@code unsigned char *jpegBuf} (always {@link #output}) and {@code unsigned long jpegSize} of the compress calls. */
+        private final Memory outSlot = new Memory(Native.POINTER_SIZE);
+        private final Memory sizeSlot = new Memory(NativeLong.SIZE);
+        /** {@code srcPlanes} and {@code strides} of tjCompressFromYUVPlanes, for {@link #planeWidth} x {@link #planeHeight}. */
+        private final Memory planeArray = new Memory(3L * Native.POINTER_SIZE);
+        private final Memory strideArray = new Memory(3L * Integer.BYTES);
+        private int planeWidth;
+        private int planeHeight;
+        /** tjBufSize of the last compressed size and subsampling, asked once per change. */
+        private int bufWidth;
+        private int bufHeight;
+        private int bufSamp = -1;
+        private long bufCapacity;
 
         byte[] encode(Frame frame, int quality) {
             int w = frame.width();
@@ -258,11 +297,13 @@ public final class TurboJpegCodec implements JpegCodec {
                     yield compressPixels(pointer(data, length), w, stride, h, pf, samp, quality);
                 }
                 case YUYV, UYVY -> {
-                    Pointer base = ensurePlanes(w, h);
-                    splitPacked422(data, w, h, stride, format == PixelFormat.UYVY, base.getByteBuffer(0, planeBytes(w, h)), rows);
-                    yield compressPlanes(base, w, w, h, quality);
+                    yuv.fromPacked422(data, w, h, stride, format == PixelFormat.UYVY, planes(w, h));
+                    yield compressPlanes(w, h, quality);
                 }
-                case NV12 -> encodeNv12(data, w, h, stride, quality);
+                case NV12 -> {
+                    yuv.fromNv12(data, w, h, stride, planes(w, h));
+                    yield compressPlanes(w, h, quality);
+                }
                 default -> throw new CameraException(CameraException.Kind.UNSUPPORTED, "cannot encode " + format + " frames");
             };
         }
@@ -275,38 +316,46 @@ public final class TurboJpegCodec implements JpegCodec {
                     TurboJpegLibrary.TJSAMP_420, quality);
         }
 
-        private byte[] encodeNv12(ByteBuffer data, int w, int h, int stride, int quality) {
-            Pointer base = ensurePlanes(w, h);
-            splitNv12(data, w, h, stride, base.getByteBuffer(0, planeBytes(w, h)), rows);
-            return compressPlanes(base, w, w, h, quality);
-        }
-
-        private byte[] compressPlanes(Pointer base, int lumaStride, int w, int h, int quality) {
-            int cw = (w + 1) / 2;
-            int ch = (h + 1) / 2;
-            planePointers[0] = base;
-            planePointers[1] = base.share((long) w * h);
-            planePointers[2] = base.share((long) w * h + (long) cw * ch);
-            planeStrides[0] = lumaStride;
-            planeStrides[1] = cw;
-            planeStrides[2] = cw;
-            return compressPlanes(w, h, quality);
+        /**
+         * The plane buffer for a w x h frame, as a view to split into; points {@link #planeArray} and
+         * {@link #strideArray} at its three planes.
+         */
+        private ByteBuffer planes(int w, int h) {
+            int bytes = YuvPlanes.planeBytes(w, h);
+            if (planes == null || planes.size() < bytes) {
+                planes = ensure(planes, bytes);
+                planesView = planes.getByteBuffer(0, planes.size());
+                planeWidth = 0;
+            }
+            if (w != planeWidth || h != planeHeight) {
+                int cw = (w + 1) / 2;
+                int ch = (h + 1) / 2;
+                planeArray.setPointer(0, planes);
+                planeArray.setPointer(Native.POINTER_SIZE, planes.share((long) w * h));
+                planeArray.setPointer(2L * Native.POINTER_SIZE, planes.share((long) w * h + (long) cw * ch));
+                strideArray.setInt(0, w);
+                strideArray.setInt(Integer.BYTES, cw);
+                strideArray.setInt(2L * Integer.BYTES, cw);
+                planeWidth = w;
+                planeHeight = h;
+            }
+            return planesView;
         }
 
         private byte[] compressPlanes(int w, int h, int quality) {
             Pointer handle = compressor();
             prepareOutput(w, h, TurboJpegLibrary.TJSAMP_420);
-            check(compressor, tj.tjCompressFromYUVPlanes(handle, planePointers, w, planeStrides, h,
-                    TurboJpegLibrary.TJSAMP_420, outRef, outSize, quality, TurboJpegLibrary.TJFLAG_NOREALLOC), "compress");
-            return output.getByteArray(0, (int) outSize.getValue().longValue());
+            check(handle, TurboJpegDirect.tjCompressFromYUVPlanes(handle, planeArray, w, strideArray, h,
+                    TurboJpegLibrary.TJSAMP_420, outSlot, sizeSlot, quality, TurboJpegLibrary.TJFLAG_NOREALLOC), "compress");
+            return output.getByteArray(0, outputSize());
         }
 
         private byte[] compressPixels(Pointer src, int w, int pitch, int h, int pixelFormat, int samp, int quality) {
             Pointer handle = compressor();
             prepareOutput(w, h, samp);
-            check(compressor, tj.tjCompress2(handle, src, w, pitch, h, pixelFormat, outRef, outSize, samp, quality,
-                    TurboJpegLibrary.TJFLAG_NOREALLOC), "compress");
-            return output.getByteArray(0, (int) outSize.getValue().longValue());
+            check(handle, TurboJpegDirect.tjCompress2(handle, src, w, pitch, h, pixelFormat, outSlot, sizeSlot, samp,
+                    quality, TurboJpegLibrary.TJFLAG_NOREALLOC), "compress");
+            return output.getByteArray(0, outputSize());
         }
 
         BgrImage decode(ByteBuffer jpeg, int minWidth, int minHeight) {
@@ -355,7 +404,8 @@ public final class TurboJpegCodec implements JpegCodec {
         /** The data as a native pointer: direct buffers in place, heap buffers copied to the input buffer. */
         private Pointer pointer(ByteBuffer data, int length) {
             if (data.isDirect()) {
-                return Native.getDirectBufferPointer(data).share(data.position());
+                Pointer p = Native.getDirectBufferPointer(data);
+                return data.position() == 0 ? p : p.share(data.position());
             }
             input = ensure(input, length);
             ByteBuffer view = input.getByteBuffer(0, length);
@@ -363,16 +413,29 @@ public final class TurboJpegCodec implements JpegCodec {
             return input;
         }
 
-        private Pointer ensurePlanes(int w, int h) {
-            planes = ensure(planes, planeBytes(w, h));
-            return planes;
+        /**
+         * Makes {@link #output} at least tjBufSize for the size (it may be larger: decoding reuses it) and sets the
+         * compress calls' in/out arguments: the buffer and its capacity.
+         */
+        private void prepareOutput(int w, int h, int samp) {
+            if (w != bufWidth || h != bufHeight || samp != bufSamp) {
+                bufCapacity = tj.tjBufSize(w, h, samp).longValue();
+                bufWidth = w;
+                bufHeight = h;
+                bufSamp = samp;
+            }
+            output = ensure(output, bufCapacity);
+            // Set on every call (a plain store): decoding may have replaced the buffer since the last compress.
+            outSlot.setPointer(0, output);
+            if (NativeLong.SIZE == 8) {
+                sizeSlot.setLong(0, output.size());
+            } else {
+                sizeSlot.setInt(0, (int) Math.min(Integer.MAX_VALUE, output.size()));
+            }
         }
 
-        private void prepareOutput(int w, int h, int samp) {
-            long capacity = tj.tjBufSize(w, h, samp).longValue();
-            output = ensure(output, capacity);
-            outRef.setValue(output);
-            outSize.setValue(new NativeLong(output.size()));
+        private int outputSize() {
+            return (int) (NativeLong.SIZE == 8 ? sizeSlot.getLong(0) : sizeSlot.getInt(0) & 0xFFFFFFFFL);
         }
 
         private Pointer compressor() {
@@ -403,6 +466,7 @@ public final class TurboJpegCodec implements JpegCodec {
         }
 
         void free() {
+            workers.decrementAndGet();
             if (compressor != null) {
                 tj.tjDestroy(compressor);
                 compressor = null;
@@ -411,12 +475,13 @@ public final class TurboJpegCodec implements JpegCodec {
                 tj.tjDestroy(decompressor);
                 decompressor = null;
             }
-            for (Memory m : new Memory[] {input, planes, output}) {
+            for (Memory m : new Memory[] {input, planes, output, outSlot, sizeSlot, planeArray, strideArray}) {
                 if (m != null) {
                     m.close();
                 }
             }
             input = planes = output = null;
+            planesView = null;
         }
     }
 
@@ -428,129 +493,5 @@ public final class TurboJpegCodec implements JpegCodec {
             memory.close();
         }
         return new Memory(Math.max(1, size));
-    }
-
-    /** Bytes of the I420 planes of a w x h image. */
-    static int planeBytes(int w, int h) {
-        return w * h + 2 * ((w + 1) / 2) * ((h + 1) / 2);
-    }
-
-    /**
-     * Limited-range ("studio swing", what V4L2 and UVC cameras deliver) to the full range JFIF defines: luma
-     * 16..235 to 0..255, chroma 16..240 around 128 to 0..255. Without it every picture would come out greyish.
-     */
-    static final byte[] LUMA = new byte[256];
-    static final byte[] CHROMA = new byte[256];
-
-    static {
-        for (int i = 0; i < 256; i++) {
-            LUMA[i] = (byte) Math.max(0, Math.min(255, Math.round((i - 16) * 255.0 / 219.0)));
-            CHROMA[i] = (byte) Math.max(0, Math.min(255, Math.round((i - 128) * 255.0 / 224.0 + 128)));
-        }
-    }
-
-    /**
-     * Splits packed 4:2:2 rows into full-range I420 planes (Y w x h, then U and V, (w+1)/2 x (h+1)/2) in
-     * {@code out}. The chroma of each row pair is averaged (rounded), as libjpeg's own 2x2 downsampling does; a
-     * last odd row pairs with itself; bytes past a row's end (odd width, tight stride) count as neutral 128.
-     * Two source rows are copied out in bulk, converted through the range tables and written back in bulk.
-     */
-    static void splitPacked422(ByteBuffer src, int w, int h, int stride, boolean uyvy, ByteBuffer out) {
-        splitPacked422(src, w, h, stride, uyvy, out, new RowScratch());
-    }
-
-    static void splitPacked422(ByteBuffer src, int w, int h, int stride, boolean uyvy, ByteBuffer out,
-            RowScratch rows) {
-        int cw = (w + 1) / 2;
-        int ch = (h + 1) / 2;
-        int uPlane = w * h;
-        int vPlane = uPlane + cw * ch;
-        int rowBytes = cw * 4;
-        int readable = Math.min(stride, rowBytes);
-        byte[] a = rows.get(0, rowBytes);
-        byte[] b = rows.get(1, rowBytes);
-        // Bytes past the readable part of a row (odd widths) must read as neutral chroma.
-        java.util.Arrays.fill(a, readable, rowBytes, (byte) 128);
-        java.util.Arrays.fill(b, readable, rowBytes, (byte) 128);
-        byte[] ya = rows.get(2, cw * 2);
-        byte[] yb = rows.get(3, cw * 2);
-        byte[] u = rows.get(4, cw);
-        byte[] v = rows.get(5, cw);
-        int yOff = uyvy ? 1 : 0;
-        int uOff = uyvy ? 0 : 1;
-        int vOff = uyvy ? 2 : 3;
-        byte[] luma = LUMA;
-        byte[] chroma = CHROMA;
-        for (int cy = 0; cy < ch; cy++) {
-            int y0 = cy * 2;
-            int y1 = Math.min(y0 + 1, h - 1);
-            src.get(y0 * stride, a, 0, readable);
-            src.get(y1 * stride, b, 0, readable);
-            for (int p = 0, i = 0; p < cw; p++, i += 4) {
-                ya[2 * p] = luma[a[i + yOff] & 0xff];
-                ya[2 * p + 1] = luma[a[i + yOff + 2] & 0xff];
-                yb[2 * p] = luma[b[i + yOff] & 0xff];
-                yb[2 * p + 1] = luma[b[i + yOff + 2] & 0xff];
-                u[p] = chroma[((a[i + uOff] & 0xff) + (b[i + uOff] & 0xff) + 1) >> 1];
-                v[p] = chroma[((a[i + vOff] & 0xff) + (b[i + vOff] & 0xff) + 1) >> 1];
-            }
-            out.put(y0 * w, ya, 0, w);
-            out.put(y1 * w, yb, 0, w);
-            out.put(uPlane + cy * cw, u, 0, cw);
-            out.put(vPlane + cy * cw, v, 0, cw);
-        }
-    }
-
-    /** NV12 to full-range I420 planes in {@code out}, like {@link #splitPacked422}. */
-    static void splitNv12(ByteBuffer src, int w, int h, int stride, ByteBuffer out) {
-        splitNv12(src, w, h, stride, out, new RowScratch());
-    }
-
-    static void splitNv12(ByteBuffer src, int w, int h, int stride, ByteBuffer out, RowScratch rows) {
-        int cw = (w + 1) / 2;
-        int ch = (h + 1) / 2;
-        int uPlane = w * h;
-        int vPlane = uPlane + cw * ch;
-        byte[] row = rows.get(0, Math.max(w, cw * 2));
-        byte[] u = rows.get(1, cw);
-        byte[] v = rows.get(2, cw);
-        byte[] luma = LUMA;
-        byte[] chroma = CHROMA;
-        for (int y = 0; y < h; y++) {
-            src.get(y * stride, row, 0, w);
-            for (int x = 0; x < w; x++) {
-                row[x] = luma[row[x] & 0xff];
-            }
-            out.put(y * w, row, 0, w);
-        }
-        int chromaPlane = stride * h;
-        int readable = Math.min(stride, cw * 2);
-        java.util.Arrays.fill(row, (byte) 128);
-        for (int y = 0; y < ch; y++) {
-            src.get(chromaPlane + y * stride, row, 0, readable);
-            for (int x = 0; x < cw; x++) {
-                u[x] = chroma[row[2 * x] & 0xff];
-                v[x] = chroma[row[2 * x + 1] & 0xff];
-            }
-            out.put(uPlane + y * cw, u, 0, cw);
-            out.put(vPlane + y * cw, v, 0, cw);
-        }
-    }
-
-    /**
-     * Row buffers reused from frame to frame by one thread at a time (a worker): {@link #get} hands back the same
-     * array for the same slot while it is large enough. Contents are not cleared.
-     */
-    static final class RowScratch {
-        private final byte[][] slots = new byte[6][];
-
-        byte[] get(int slot, int length) {
-            byte[] b = slots[slot];
-            if (b == null || b.length < length) {
-                b = new byte[length];
-                slots[slot] = b;
-            }
-            return b;
-        }
     }
 }

@@ -105,7 +105,7 @@ final class Pictures {
         byte[] out = new byte[w * h + 2 * cw * ch];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                out[y * w + x] = TurboJpegCodec.LUMA[data[y * stride + (x / 2) * 4 + (uyvy ? 1 : 0) + (x % 2) * 2] & 0xff];
+                out[y * w + x] = YuvPlanes.LUMA[data[y * stride + (x / 2) * 4 + (uyvy ? 1 : 0) + (x % 2) * 2] & 0xff];
             }
         }
         for (int cy = 0; cy < ch; cy++) {
@@ -114,8 +114,28 @@ final class Pictures {
             for (int cx = 0; cx < cw; cx++) {
                 int u = cx * 4 + (uyvy ? 0 : 1);
                 int v = cx * 4 + (uyvy ? 2 : 3);
-                out[w * h + cy * cw + cx] = TurboJpegCodec.CHROMA[(at(data, r0, u, stride) + at(data, r1, u, stride) + 1) >> 1];
-                out[w * h + cw * ch + cy * cw + cx] = TurboJpegCodec.CHROMA[(at(data, r0, v, stride) + at(data, r1, v, stride) + 1) >> 1];
+                out[w * h + cy * cw + cx] = YuvPlanes.CHROMA[(at(data, r0, u, stride) + at(data, r1, u, stride) + 1) >> 1];
+                out[w * h + cw * ch + cy * cw + cx] = YuvPlanes.CHROMA[(at(data, r0, v, stride) + at(data, r1, v, stride) + 1) >> 1];
+            }
+        }
+        return out;
+    }
+
+    /** Pixel-by-pixel I420 split of NV12, bytes past a chroma row's end neutral, range expanded. */
+    static byte[] referenceNv12Planes(byte[] data, int w, int h, int stride) {
+        int cw = (w + 1) / 2;
+        int ch = (h + 1) / 2;
+        byte[] out = new byte[w * h + 2 * cw * ch];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                out[y * w + x] = YuvPlanes.LUMA[data[y * stride + x] & 0xff];
+            }
+        }
+        for (int cy = 0; cy < ch; cy++) {
+            int row = stride * h + cy * stride;
+            for (int cx = 0; cx < cw; cx++) {
+                out[w * h + cy * cw + cx] = YuvPlanes.CHROMA[at(data, row, 2 * cx, stride)];
+                out[w * h + cw * ch + cy * cw + cx] = YuvPlanes.CHROMA[at(data, row, 2 * cx + 1, stride)];
             }
         }
         return out;

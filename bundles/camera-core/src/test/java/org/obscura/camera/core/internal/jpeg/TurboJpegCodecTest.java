@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -160,6 +161,54 @@ class TurboJpegCodecTest {
     }
 
     @Test
+    void aBurstOfCallersNeverMakesMoreWorkersThanTheBound() throws Exception {
+        TurboJpegCodec own = TurboJpegCodec.load();
+        int threads = TurboJpegCodec.MAX_WORKERS + 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int i = 0; i < threads * 3; i++) {
+                PixelFormat f = i % 3 == 0 ? PixelFormat.NV12 : i % 3 == 1 ? PixelFormat.YUYV : PixelFormat.BGR24;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    Frame frame = Pictures.quadrants(f, 160, 120, 0, true);
+                    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(own.encode(frame, 80)));
+                    assertEquals(160, decoded.getWidth());
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> r : results) {
+                r.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            own.close();
+        }
+        assertTrue(own.peakWorkers() >= 1 && own.peakWorkers() <= TurboJpegCodec.MAX_WORKERS,
+                "peak " + own.peakWorkers() + " workers, bound " + TurboJpegCodec.MAX_WORKERS);
+        assertEquals(0, own.idleWorkers());
+    }
+
+    @Test
+    void theSharedCodecIsFreedByItsComponentOnlyNotByItsUsers() throws IOException {
+        TurboJpegCodec own = TurboJpegCodec.load();
+        SharedJpegCodec shared = new SharedJpegCodec(own);
+        Frame frame = Pictures.quadrants(PixelFormat.YUYV, 40, 20, 0, true);
+        shared.encode(frame, 80);
+        assertEquals(own.name(), shared.name());
+        assertFalse(shared.fallback());
+        shared.close(); // a user's close: nothing happens
+        assertEquals(1, own.idleWorkers());
+        shared.deactivate();
+        assertEquals(0, own.idleWorkers());
+        // A late call still gets a picture, from the pure-Java fallback.
+        BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(shared.encode(frame, 80)));
+        assertEquals(40, decoded.getWidth());
+    }
+
+    @Test
     void namesTheLibraryVersion() {
         assertTrue(codec.name().matches("libjpeg-turbo( \\d+\\.\\d+)?"), codec.name());
         assertFalse(codec.fallback());
@@ -179,22 +228,67 @@ class TurboJpegCodecTest {
         assertEquals(32, back.width(), "the Java decoder does not scale");
     }
 
+    /**
+     * The splits against pixel-by-pixel references, byte for byte: odd and even widths and heights (the odd
+     * width's half pair, the odd height's last row), tight and padded strides (odd padding too), heap and
+     * direct buffers, random samples (every table entry is hit), and one splitter reused across sizes and
+     * formats, as a codec worker reuses it.
+     */
     @Test
-    void splitsPackedYuvLikeAScalarReference() {
+    void splitsYuvLikeAPixelByPixelReference() {
         Random random = new Random(42);
-        for (boolean uyvy : new boolean[] {false, true}) {
-            for (int[] size : new int[][] {{8, 2}, {13, 5}, {20, 7}, {1, 1}, {6, 3}}) {
-                int w = size[0];
-                int h = size[1];
-                int stride = (w + 1) / 2 * 4 + random.nextInt(3) * 2;
-                byte[] data = new byte[stride * h];
-                random.nextBytes(data);
-                ByteBuffer out = ByteBuffer.allocate(TurboJpegCodec.planeBytes(w, h));
-                TurboJpegCodec.splitPacked422(ByteBuffer.wrap(data).asReadOnlyBuffer(), w, h, stride, uyvy, out);
-                assertArrayEquals(Pictures.referencePlanes(data, w, h, stride, uyvy), out.array(),
-                        (uyvy ? "UYVY " : "YUYV ") + w + "x" + h);
+        YuvPlanes splitter = new YuvPlanes();
+        int[][] sizes = {{1, 1}, {2, 2}, {6, 3}, {7, 1}, {8, 2}, {9, 3}, {13, 5}, {15, 4}, {16, 16}, {17, 7},
+            {20, 7}, {31, 9}, {64, 6}, {101, 11}, {1280, 4}, {7, 3}, {1, 1}, {33, 2}};
+        for (int[] size : sizes) {
+            int w = size[0];
+            int h = size[1];
+            for (int padding : new int[] {0, 1, 2, 7, 16}) {
+                for (boolean direct : new boolean[] {false, true}) {
+                    for (boolean uyvy : new boolean[] {false, true}) {
+                        // Packed rows hold (w+1)/2 pixel pairs; a tight stride of an odd width cuts the last pair.
+                        int stride = 2 * w + padding;
+                        byte[] data = new byte[stride * h];
+                        random.nextBytes(data);
+                        ByteBuffer out = ByteBuffer.allocate(YuvPlanes.planeBytes(w, h));
+                        splitter.fromPacked422(buffer(data, direct), w, h, stride, uyvy, out);
+                        assertArrayEquals(Pictures.referencePlanes(data, w, h, stride, uyvy), out.array(),
+                                (uyvy ? "UYVY " : "YUYV ") + w + "x" + h + " stride " + stride + (direct ? " direct" : ""));
+                    }
+                    int stride = w + padding;
+                    byte[] data = new byte[stride * (h + (h + 1) / 2)];
+                    random.nextBytes(data);
+                    ByteBuffer out = ByteBuffer.allocateDirect(YuvPlanes.planeBytes(w, h));
+                    splitter.fromNv12(buffer(data, direct), w, h, stride, out);
+                    byte[] planes = new byte[out.capacity()];
+                    out.get(0, planes);
+                    assertArrayEquals(Pictures.referenceNv12Planes(data, w, h, stride), planes,
+                            "NV12 " + w + "x" + h + " stride " + stride + (direct ? " direct" : ""));
+                }
             }
         }
+    }
+
+    /** The same frame through the codec twice, and through a fresh codec: the worker's cached state changes nothing. */
+    @Test
+    void encodingIsDeterministicAcrossSizesAndWorkers() {
+        Frame big = Pictures.quadrants(PixelFormat.YUYV, 96, 64, 8, true);
+        Frame small = Pictures.quadrants(PixelFormat.YUYV, 33, 17, 0, true);
+        byte[] first = codec.encode(big, 80);
+        codec.encode(small, 80);
+        codec.encode(Pictures.quadrants(PixelFormat.RGB24, 50, 20, 0, false), 80);
+        assertArrayEquals(first, codec.encode(big, 80));
+        TurboJpegCodec other = TurboJpegCodec.load();
+        try {
+            assertArrayEquals(first, other.encode(big, 80));
+        } finally {
+            other.close();
+        }
+    }
+
+    private static ByteBuffer buffer(byte[] data, boolean direct) {
+        ByteBuffer b = direct ? ByteBuffer.allocateDirect(data.length).put(data).flip() : ByteBuffer.wrap(data);
+        return b.asReadOnlyBuffer();
     }
 
     static Frame frame(PixelFormat f, int w, int h, int stride, ByteBuffer data) {
