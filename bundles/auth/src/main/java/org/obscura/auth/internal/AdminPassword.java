@@ -133,7 +133,7 @@ final class AdminPassword {
                 "Change it with admin.password in " + FILE_NAME + " (plain text or a hash) or the environment",
                 "variable " + ENV + ".",
                 line));
-        return new Resolved(hash, "generated at first start");
+        return new Resolved(hash, "the password generated at this first start");
     }
 
     private static PasswordHash parse(String value, String where) {
