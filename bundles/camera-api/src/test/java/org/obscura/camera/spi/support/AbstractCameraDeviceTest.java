@@ -224,9 +224,11 @@ class AbstractCameraDeviceTest {
         device.start(new Sink());
         Frame still = device.captureStill();
         assertNotNull(still);
+        // Stopping joins the delivery thread, which releases its own reference after delivering: the caller's
+        // is then the only one left (before, the delivery thread could still hold the frame at this point).
+        device.close();
         still.release(); // the caller's reference; a second release would be one too many
         assertThrows(IllegalStateException.class, still::release);
-        device.close();
     }
 
     @Test
