@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.obscura.itest.ObscuraServer.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,10 +17,6 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
@@ -489,29 +483,11 @@ class FeaturesIT {
     }
 
     private MjpegReader view(String camera) throws Exception {
-        long deadline = System.nanoTime() + ObscuraServer.TIMEOUT.toNanos();
-        while (true) {
-            try {
-                return MjpegReader.open(server.http(), server.uri("/api/v1/cameras/" + camera + "/stream"));
-            } catch (IOException e) {
-                if (!e.getMessage().startsWith("not an MJPEG stream: 404") || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+        return PluginsIT.view(server, camera);
     }
 
+    /** A jar with these main manifest headers and no classes. */
     private static byte[] jar(Map<String, String> headers) throws IOException {
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        headers.forEach((k, v) -> manifest.getMainAttributes().put(new Attributes.Name(k), v));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(bytes, manifest)) {
-            jar.putNextEntry(new JarEntry("readme.txt"));
-            jar.write("a bundle that does not resolve".getBytes(StandardCharsets.UTF_8));
-            jar.closeEntry();
-        }
-        return bytes.toByteArray();
+        return PluginsIT.jar(headers, null);
     }
 }

@@ -383,6 +383,11 @@ class PluginsIT {
      * nobody watches it is briefly unknown (404), so the viewer tries again, as a client would, until it is in.
      */
     private MjpegReader view(String camera) throws Exception {
+        return view(server, camera);
+    }
+
+    /** {@link #view(String)} on any server; used by the other plugin-run tests too. */
+    static MjpegReader view(ObscuraServer server, String camera) throws Exception {
         long deadline = System.nanoTime() + ObscuraServer.TIMEOUT.toNanos();
         while (true) {
             try {
@@ -428,7 +433,7 @@ class PluginsIT {
     }
 
     /** A jar with these main manifest headers and, when given, the class file of {@code type}. */
-    private static byte[] jar(Map<String, String> headers, Class<?> type) throws IOException {
+    static byte[] jar(Map<String, String> headers, Class<?> type) throws IOException {
         return jar(headers, type, Map.of());
     }
 

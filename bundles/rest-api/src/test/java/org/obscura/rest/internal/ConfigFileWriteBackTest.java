@@ -147,9 +147,12 @@ class ConfigFileWriteBackTest {
         ConfigurationFiles conf = new ConfigurationFiles(dir.resolve("conf"), List.of(dir.resolve("conf")),
                 StandardCharsets.UTF_8, false);
 
-        new ConfigFileWriteBack(admin, conf, (n, k, v) -> null).configurationEvent(event(ConfigurationEvent.CM_UPDATED, c));
+        // One instance, made while the configuration exists: neither its listing at activation nor the update
+        // may adopt a file outside the watched folders, so the deletion must not remove it either.
+        ConfigFileWriteBack writeBack = new ConfigFileWriteBack(admin, conf, (n, k, v) -> null);
+        writeBack.configurationEvent(event(ConfigurationEvent.CM_UPDATED, c));
         admin.configurations.remove(c.pid);
-        new ConfigFileWriteBack(admin, conf, (n, k, v) -> null).configurationEvent(event(ConfigurationEvent.CM_DELETED, c));
+        writeBack.configurationEvent(event(ConfigurationEvent.CM_DELETED, c));
 
         assertEquals(HAND_WRITTEN, Files.readString(file));
     }
