@@ -130,6 +130,17 @@ class FrameHubTest {
         assertEquals(1, camera.stops.get());
     }
 
+    /**
+     * The device's thread marks the hub OFFLINE and only then asks for a reconcile, so the state alone does not
+     * say the stop is queued: drain until the failed device has been stopped.
+     */
+    private void awaitFailureHandled(FrameHub hub, int stops) throws Exception {
+        Await.until("the hub stopped the failed device", () -> {
+            workers.drain();
+            return hub.status().state() == CameraState.OFFLINE && camera.stops.get() >= stops;
+        });
+    }
+
     @Test
     void aFailedDeviceIsRestartedWithDoublingBackoffWhileViewersRemain() throws Exception {
         FrameHub hub = manualHub();
@@ -142,8 +153,7 @@ class FrameHubTest {
         }
 
         camera.failFromDevice();
-        Await.until("the hub saw the failure", () -> hub.status().state() == CameraState.OFFLINE);
-        workers.drain();
+        awaitFailureHandled(hub, 1);
         assertEquals(1, camera.stops.get(), "a failed device is stopped");
         assertEquals("unplugged", hub.status().lastError());
 
@@ -176,8 +186,7 @@ class FrameHubTest {
         // Now it fails again and keeps failing to start: 500 ms, then 1 s, then 2 s.
         camera.startFailure = new CameraException(CameraException.Kind.BUSY, "device busy");
         camera.failFromDevice();
-        Await.until("the hub saw the second failure", () -> hub.status().state() == CameraState.OFFLINE);
-        workers.drain();
+        awaitFailureHandled(hub, 2);
         timer.advance(Duration.ofMillis(500));
         workers.drain();
         assertEquals(3, camera.starts.get());
