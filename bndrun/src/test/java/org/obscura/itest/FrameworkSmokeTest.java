@@ -30,10 +30,11 @@ class FrameworkSmokeTest {
     @InjectBundleContext
     BundleContext context;
 
-    @InjectService(timeout = 5000)
+    // Generous, as every wait of these tests: the machine may be a busy two-core box.
+    @InjectService(timeout = 30_000)
     ServiceComponentRuntime scr;
 
-    @InjectService(timeout = 5000)
+    @InjectService(timeout = 30_000)
     ConfigurationAdmin configurationAdmin;
 
     @Test

@@ -145,6 +145,9 @@ class CampiRoutesTest {
 
     @Test
     void configureWritesTheCamerasConfigurationAfterTheDriverChecks() throws Exception {
+        // /configure waits at most the frame timeout for the camera to report the new size, and answers as soon as
+        // it does: a long timeout keeps a busy machine's late reopening from ending that wait first.
+        s.frameTimeout = Duration.ofSeconds(30);
         // The camera reopens in the new mode a moment after its configuration changed.
         s.configurations.onUpdate = properties -> new Thread(() -> {
             try {

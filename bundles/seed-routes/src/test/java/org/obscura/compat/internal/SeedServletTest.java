@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.servlet.Servlet;
 
@@ -106,19 +107,24 @@ class SeedServletTest {
         s.start();
         HttpResponse<InputStream> r = s.open("/video_feed");
         assertEquals(200, r.statusCode());
+        AtomicInteger read = new AtomicInteger();
         CompletableFuture<Integer> parts = CompletableFuture.supplyAsync(() -> {
-            int n = 0;
             try (InputStream in = r.body()) {
                 MultipartReader reader = new MultipartReader(in, "frame");
                 while (reader.next() != null) {
-                    n++;
+                    read.incrementAndGet();
                 }
             } catch (java.io.IOException e) {
                 // A connection cut while reading also ends the viewer.
             }
-            return n;
+            return read.get();
         });
-        Thread.sleep(300);
+        // The viewer is watching once a part has arrived (a fixed pause may be too short on a busy machine).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (read.get() == 0 && !parts.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(read.get() >= 1, "no part arrived before the streams were closed");
         s.streams.close();
         assertTrue(parts.get(20, TimeUnit.SECONDS) >= 1);
         assertTrue(s.registry.allSubscriptionsClosed());

@@ -420,10 +420,17 @@ class WebUiBrowserTest {
         waitFor(By.id("f-name"));
     }
 
-    /** Answers the login dialog when the server asks for the administrator (once per browser session). */
+    /**
+     * Answers the login dialog when the server asks for the administrator (once per browser session: the UI keeps
+     * the token in the tab's sessionStorage). Without a token the change is refused and the dialog follows, however
+     * long a busy machine takes, so that wait is as long as any other; with one, a short look is enough, for a
+     * token the server no longer takes.
+     */
     private void loginIfAsked() {
+        boolean hasToken = Boolean.TRUE.equals(js("return sessionStorage.getItem('obscura.token') !== null"));
         try {
-            new WebDriverWait(browser, Duration.ofSeconds(2)).until(d -> d.findElement(By.id("login-dialog")).isDisplayed());
+            new WebDriverWait(browser, hasToken ? Duration.ofSeconds(2) : WAIT)
+                    .until(d -> d.findElement(By.id("login-dialog")).isDisplayed());
         } catch (org.openqa.selenium.TimeoutException e) {
             return;
         }

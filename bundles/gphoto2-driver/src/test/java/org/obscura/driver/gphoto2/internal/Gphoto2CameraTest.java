@@ -427,12 +427,13 @@ class Gphoto2CameraTest {
     @Test
     void aLiveviewImageThatHangsFailsTheStreamAndItsConnectionIsReplaced() throws Exception {
         Gphoto2Camera camera = camera();
-        camera.previewTimeout(Duration.ofSeconds(1));
+        // Short for the test, yet long enough that no preview of a busy machine is taken for a hung one.
+        camera.previewTimeout(Duration.ofSeconds(3));
         RecordingSink sink = new RecordingSink();
         camera.start(sink);
         assertTrue(sink.awaitFrames(3, WAIT), "liveview frames did not arrive");
 
-        fake.setStreamDelay(4000); // the camera stalls without closing the link
+        fake.setStreamDelay(9000); // the camera stalls without closing the link, well past the timeout
         CameraException failure = sink.awaitFailure(WAIT);
         assertNotNull(failure, "the watchdog did not fail the stalled liveview");
         assertEquals(Kind.TIMEOUT, failure.kind(), failure.getMessage());
