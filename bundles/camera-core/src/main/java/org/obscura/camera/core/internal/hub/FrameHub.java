@@ -49,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * briefly to swap the slot, then requests listener delivery, which runs on the worker pool: the push thread
  * never waits for viewers, encoders or other devices. Device calls that may block ({@code start}, {@code stop})
  * run on the worker pool in {@link #reconcile()}, one at a time per hub, which converges the device on the wanted
- * state (streaming or not) whatever sequence of events led there. Each listener is called by its own coalescing
- * task, so a listener that breaks its contract and blocks only delays itself.
+ * state (streaming or not) whatever sequence of events led there. Listeners are told in turn by one coalescing
+ * task per hub (one pool hand-off per burst of frames, not one per viewer); a listener that breaks its contract
+ * and does not return is left to itself after {@link #STUCK_LISTENER_NANOS}: the next request starts a new
+ * runner that tells the others and skips it until it returns (see {@link #requestDelivery()}).
  */
 public final class FrameHub {
 
@@ -60,12 +62,18 @@ public final class FrameHub {
     /** Larger placeholders cost a Pi too much CPU every second; viewers scale the picture anyway. */
     private static final int MAX_PLACEHOLDER_WIDTH = 1920;
     private static final int MAX_PLACEHOLDER_HEIGHT = 1080;
+    /**
+     * How long a listener may stay inside one call before the others are told without waiting for it. Listeners
+     * return in microseconds; this is long enough that a garbage collection pause is not taken for a stuck one.
+     */
+    static final long STUCK_LISTENER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final String camera;
     private final HubEnvironment env;
     private final Consumer<FrameHub> idle;
     private final CoalescingTask reconciler;
-    private final CoalescingTask notifier;
+    /** Tells listeners; replaced when it is stuck in a listener (see {@link #requestDelivery()}). */
+    private volatile Notifier notifier;
     private final AtomicBoolean rendering = new AtomicBoolean();
     /** Serialises {@link #announce()} so that ONLINE/OFFLINE events go out in the order the states changed. */
     private final Object announceLock = new Object();
@@ -73,7 +81,7 @@ public final class FrameHub {
 
     // Everything below is guarded by lock.
     private final List<Subscription> subscribers = new ArrayList<>();
-    /** The subscribers with a listener, as an array rebuilt when they change: {@link #fanOut} runs per frame. */
+    /** The subscribers with a listener, as an array rebuilt when they change: {@link Notifier#fanOut} runs per frame. */
     private Subscription[] listening = new Subscription[0];
     private CameraDevice device;
     private CameraDescriptor descriptor;
@@ -108,7 +116,7 @@ public final class FrameHub {
         this.env = env;
         this.idle = idle;
         this.reconciler = new CoalescingTask(env.workers(), this::reconcile);
-        this.notifier = new CoalescingTask(env.workers(), this::fanOut);
+        this.notifier = new Notifier();
     }
 
     public String camera() {
@@ -416,7 +424,7 @@ public final class FrameHub {
             lock.notifyAll();
         }
         release(old);
-        notifier.request();
+        requestDelivery();
     }
 
     private boolean needsNoSignalLocked() {
@@ -485,7 +493,7 @@ public final class FrameHub {
                 lock.notifyAll();
             }
             release(old);
-            notifier.request();
+            requestDelivery();
         } catch (RuntimeException e) {
             LOG.warn("could not draw the no-signal picture of camera '{}': {}", camera, Failures.message(e));
         } finally {
@@ -521,14 +529,61 @@ public final class FrameHub {
         }
     }
 
-    /** Hub-level delivery: one run per burst of frames, handing each listening subscription its own task. */
-    private void fanOut() {
-        Subscription[] now;
-        synchronized (lock) {
-            now = listening;
+    /**
+     * Asks for listeners to be told; never blocks. When the notifier has been inside one listener call for longer
+     * than {@link #STUCK_LISTENER_NANOS}, it is left behind: a new one takes over, and the stuck listener is
+     * skipped until its call returns, after which the old notifier stops.
+     */
+    private void requestDelivery() {
+        Notifier current = notifier;
+        long entered = current.callStart;
+        if (entered != 0 && System.nanoTime() - entered > STUCK_LISTENER_NANOS) {
+            synchronized (lock) {
+                if (notifier == current) {
+                    notifier = new Notifier();
+                    LOG.warn("a frame listener of camera '{}' has not returned for {} ms: the other viewers are "
+                            + "told without it (listeners must return at once)", camera,
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - entered));
+                }
+            }
         }
-        for (Subscription s : now) {
-            s.delivery.request();
+        notifier.task.request();
+    }
+
+    /** One coalescing task that tells the listeners in turn, one run per burst of frames; runs never overlap. */
+    private final class Notifier {
+        final CoalescingTask task = new CoalescingTask(env.workers(), this::fanOut);
+        /** When this notifier entered a listener ({@code System.nanoTime()}, never 0), or 0 when it is in none. */
+        volatile long callStart;
+
+        /** Tells each listening subscription in turn what changed since it was last told. */
+        private void fanOut() {
+            Subscription[] now;
+            long newest;
+            CameraState state;
+            synchronized (lock) {
+                now = listening;
+                newest = latest == null ? 0 : latest.index();
+                state = stateLocked();
+            }
+            for (Subscription s : now) {
+                if (!s.inCall.compareAndSet(false, true)) {
+                    continue; // its listener is still in an earlier call, on a notifier left behind
+                }
+                callStart = System.nanoTime() | 1;
+                try {
+                    deliver(s, newest, state);
+                } finally {
+                    callStart = 0;
+                    s.inCall.set(false);
+                }
+                if (notifier != this) {
+                    // Left behind while in that listener: the new notifier tells the rest, and once more this
+                    // one, which it skipped meanwhile.
+                    notifier.task.request();
+                    return;
+                }
+            }
         }
     }
 
@@ -536,17 +591,11 @@ public final class FrameHub {
         listening = subscribers.stream().filter(s -> s.listener != null).toArray(Subscription[]::new);
     }
 
-    /** Tells one listener what changed since it was last told; on the worker pool. */
-    private void deliver(Subscription s) {
-        long newest;
-        CameraState state;
-        synchronized (lock) {
-            if (s.closed) {
-                return;
-            }
-            newest = latest == null ? 0 : latest.index();
-            state = stateLocked();
-        }
+    /**
+     * Tells one listener what changed since it was last told. A subscription closed after the snapshot of
+     * {@link #fanOut} may still be told once; listeners of closed subscriptions ignore that.
+     */
+    private void deliver(Subscription s, long newest, CameraState state) {
         try {
             if (state != s.toldState) {
                 s.toldState = state;
@@ -587,7 +636,7 @@ public final class FrameHub {
                 env.events().post(ObscuraEvents.CAMERA_ONLINE, properties);
             }
         }
-        notifier.request();
+        requestDelivery();
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------
@@ -652,18 +701,18 @@ public final class FrameHub {
 
     private final class Subscription implements FrameSubscription {
         private final FrameListener listener;
-        private final CoalescingTask delivery;
+        /** Held by the runner inside this listener; it alone reads and writes toldIndex and toldState. */
+        private final AtomicBoolean inCall = new AtomicBoolean();
         // Guarded by lock.
         private boolean closed;
         private long seen;
-        // Used only by this subscription's delivery task (its runs are ordered by CoalescingTask).
+        // Guarded by inCall.
         private long toldIndex;
         private CameraState toldState;
 
         Subscription(FrameListener listener, CameraState state) {
             this.listener = listener;
             this.toldState = state;
-            this.delivery = listener == null ? null : new CoalescingTask(env.workers(), () -> deliver(this));
         }
 
         @Override
