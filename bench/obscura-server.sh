@@ -3,7 +3,10 @@
 # its own.
 
 # The JVM flags of `./obscura start`: the same argument file.
-OBSCURA_JVM_FLAGS=("@$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bndrun/jvm.options")
+# The flags bin/obscura gives a server whose standard input is /dev/null, as the benchmarks' is: jvm.options, and no
+# Gogo console (it would only wait for the end of input).
+OBSCURA_JVM_FLAGS=("@$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bndrun/jvm.options"
+                   "-Dgosh.args=--nointeractive --noshutdown")
 
 # port_free PORT: fails, saying so, when something already listens on the loopback port.
 port_free() {
