@@ -231,8 +231,12 @@ public final class MqttImuProvider implements MetadataProvider, MqttCallback {
                 + (cause != e && cause.getMessage() != null ? " (" + cause.getMessage() + ")" : "");
     }
 
+    /**
+     * Connected and subscribed: the client is connected a moment before its subscription is in place at the
+     * broker, and a sample published in between reaches nobody.
+     */
     boolean connected() {
-        return client.isConnected();
+        return client.isConnected() && connectionError == null;
     }
 
     // ---- MqttCallback (Paho's thread) ------------------------------------------------------------------
@@ -276,7 +280,7 @@ public final class MqttImuProvider implements MetadataProvider, MqttCallback {
     public Map<String, Object> metadata(String camera) {
         Map<String, Object> m = new LinkedHashMap<>();
         ImuSample sample = latest;
-        boolean up = client.isConnected();
+        boolean up = connected();
         String connection = up ? null : connectionError != null ? connectionError
                 : "not connected to MQTT broker " + client.getServerURI();
         m.put("source", client.getServerURI() + " " + topic);
