@@ -92,3 +92,23 @@ obscura_stop() {
   [ -n "${OBSCURA_PID:-}" ] && kill "$OBSCURA_PID" 2>/dev/null && wait "$OBSCURA_PID" 2>/dev/null || true
   OBSCURA_PID=
 }
+
+# bench_inputs: builds bench/target/benchmarks.jar (the load driver) and the 30 test frames when they are missing;
+# sets BENCH_JAR and BENCH_FRAMES.
+bench_inputs() {
+  BENCH_JAR="$root/bench/target/benchmarks.jar"
+  [ -f "$BENCH_JAR" ] || "$root/bench/run-jmh.sh" --build-only
+  BENCH_FRAMES="$root/bench/target/mjpeg/frames"
+  [ -f "$BENCH_FRAMES/frame-000.jpg" ] || java -cp "$BENCH_JAR" org.obscura.bench.TestFrames jpegs "$BENCH_FRAMES" 30
+}
+
+# one_client PORT SECONDS: one MJPEG client of the bench camera of the server OBSCURA_PID, measured for SECONDS after
+# 5 s; fills the associative array ONE_CLIENT with the load driver's result (rss_mb, hwm_mb, fps_median, ...).
+declare -A ONE_CLIENT
+one_client() {
+  local line kv
+  line=$(java -Xss256k -cp "$BENCH_JAR" org.obscura.bench.MjpegLoad --label one-client --clients 1 --warmup 5 \
+         --seconds "$2" --pid "$OBSCURA_PID" --url "http://127.0.0.1:$1/api/v1/cameras/bench/stream" | grep '^RESULT')
+  ONE_CLIENT=()
+  for kv in ${line#RESULT }; do ONE_CLIENT[${kv%%=*}]=${kv#*=}; done
+}

@@ -17,10 +17,7 @@ export LC_ALL=C
 [ $# -gt 0 ] || set -- ""
 rounds=${ROUNDS:-2}; port=${PORT_OBSCURA:-28480}; secs=${STREAM_SECONDS:-15}
 work="$here/target/memory"; mkdir -p "$work"
-jar="$here/target/benchmarks.jar"
-[ -f "$jar" ] || "$here/run-jmh.sh" --build-only
-frames="$here/target/mjpeg/frames"
-[ -f "$frames/frame-000.jpg" ] || java -cp "$jar" org.obscura.bench.TestFrames jpegs "$frames" 30
+bench_inputs
 trap obscura_stop EXIT
 default_flags=("${OBSCURA_JVM_FLAGS[@]}")
 
@@ -33,14 +30,11 @@ for round in $(seq "$rounds"); do
       file=${set%%;*}; file=${file#options=}; flags=${set#*;}
       OBSCURA_JVM_FLAGS=("@$file" "${default_flags[@]:1}")
     fi
-    OBSCURA_JAVA_OPTS=$flags OBSCURA_KEEP_HOME= OBSCURA_CDS_DIR= obscura_start_frame "$work/home" "$port" "$frames" 30
-    line=$(java -Xss256k -cp "$jar" org.obscura.bench.MjpegLoad --label one-client --clients 1 --warmup 5 \
-           --seconds "$secs" --pid "$OBSCURA_PID" --url "http://127.0.0.1:$port/api/v1/cameras/bench/stream" | grep '^RESULT')
+    OBSCURA_JAVA_OPTS=$flags OBSCURA_KEEP_HOME= OBSCURA_CDS_DIR= obscura_start_frame "$work/home" "$port" "$BENCH_FRAMES" 30
+    one_client "$port" "$secs"
     threads=$(ls "/proc/$OBSCURA_PID/task" | wc -l)
-    declare -A r=(); for kv in ${line#RESULT }; do r[${kv%%=*}]=${kv#*=}; done
-    printf '%-5s %8s %7s %7s %7s %5s  %s\n' "$round" "$OBSCURA_FIRST_FRAME_MS" "$threads" "${r[rss_mb]}" "${r[hwm_mb]}" \
-      "${r[fps_median]}" "${set:-(jvm.options)}"
-    unset r
+    printf '%-5s %8s %7s %7s %7s %5s  %s\n' "$round" "$OBSCURA_FIRST_FRAME_MS" "$threads" "${ONE_CLIENT[rss_mb]}" \
+      "${ONE_CLIENT[hwm_mb]}" "${ONE_CLIENT[fps_median]}" "${set:-(jvm.options)}"
     obscura_stop
   done
 done

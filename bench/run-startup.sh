@@ -17,10 +17,8 @@ root=$(dirname "$here")
 export LC_ALL=C
 runs=${1:-3}; port=${PORT_OBSCURA:-28480}; secs=${STREAM_SECONDS:-15}
 work="$here/target/startup"; mkdir -p "$work"
-jar="$here/target/benchmarks.jar"
-[ -f "$jar" ] || "$here/run-jmh.sh" --build-only
-frames="$here/target/mjpeg/frames"
-[ -f "$frames/frame-000.jpg" ] || java -cp "$jar" org.obscura.bench.TestFrames jpegs "$frames" 30
+bench_inputs
+frames=$BENCH_FRAMES
 trap obscura_stop EXIT
 
 modes=(first restart); [ "${CDS:-1}" = 1 ] && modes+=(cds)
@@ -41,11 +39,9 @@ for i in $(seq "$runs"); do
     cds_dir=; [ "$mode" = cds ] && cds_dir="$work/cds"
     OBSCURA_KEEP_HOME=$keep OBSCURA_CDS_DIR=$cds_dir obscura_start_frame "$work/home" "$port" "$frames" 30
     ms=$OBSCURA_FIRST_FRAME_MS
-    line=$(java -Xss256k -cp "$jar" org.obscura.bench.MjpegLoad --label one-client --clients 1 --warmup 5 \
-           --seconds "$secs" --pid "$OBSCURA_PID" --url "http://127.0.0.1:$port/api/v1/cameras/bench/stream" | grep '^RESULT')
-    declare -A r=(); for kv in ${line#RESULT }; do r[${kv%%=*}]=${kv#*=}; done
-    printf '%-4s %-8s %16s %14s %10s %6s\n' "$i" "$mode" "$ms" "${r[rss_mb]}" "${r[hwm_mb]}" "${r[fps_median]}" | tee -a "$results"
-    unset r
+    one_client "$port" "$secs"
+    printf '%-4s %-8s %16s %14s %10s %6s\n' "$i" "$mode" "$ms" "${ONE_CLIENT[rss_mb]}" "${ONE_CLIENT[hwm_mb]}" \
+      "${ONE_CLIENT[fps_median]}" | tee -a "$results"
     obscura_stop
   done
 done

@@ -558,6 +558,9 @@ public final class FrameHub {
 
         /** Tells each listening subscription in turn what changed since it was last told. */
         private void fanOut() {
+            if (notifier != this) {
+                return; // a run requested before this notifier was left behind
+            }
             Subscription[] now;
             long newest;
             CameraState state;
