@@ -115,6 +115,26 @@ class ApiServletHttpTest {
     }
 
     @Test
+    void aRefusedBodyBeyondTheDrainLimitEndsTheConnectionSayingSo() throws Exception {
+        String large = "x".repeat((int) UnreadBodyDrain.LIMIT_BYTES + 1024 * 1024);
+        HttpResponse<String> refused = send("PUT", "/api/v1/health", large, Map.of());
+        assertProblem(refused, 405);
+        // The JDK client hides Connection; the next request must work either way, on a new connection.
+        assertEquals(204, send("OPTIONS", "/api/v1/cameras", null, Map.of()).statusCode());
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("PUT /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + large.length()
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(large.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String head = new String(socket.getInputStream().readNBytes(512), StandardCharsets.ISO_8859_1);
+            assertTrue(head.startsWith("HTTP/1.1 405"), head);
+            assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), head);
+        }
+    }
+
+    @Test
     void answersJson() throws Exception {
         HttpResponse<String> r = get("/api/v1/health");
         assertEquals(200, r.statusCode());
