@@ -320,7 +320,13 @@ final class V4l2CameraDevice implements CameraDevice {
             props.put("busInfo", Videodev2.string(cap.bus_info));
             props.put("kernelDriver", Videodev2.string(cap.driver));
             props.put("fourcc", Fourcc.toString(sel.fourcc()));
-            props.put("buffers", stream.bufferCount());
+            // The buffers streaming maps: a still from an idle camera maps fewer, which says nothing about the
+            // camera; until it has streamed, the count is not known.
+            Object streamingBuffers = buffers != MmapStream.SINGLE_FRAME_BUFFERS ? Integer.valueOf(stream.bufferCount())
+                    : descriptor != null ? descriptor.properties().get("buffers") : null;
+            if (streamingBuffers != null) {
+                props.put("buffers", streamingBuffers);
+            }
             descriptor = describe(mode, props);
             return new Session(node, stream, mode);
         } catch (ErrnoException e) {

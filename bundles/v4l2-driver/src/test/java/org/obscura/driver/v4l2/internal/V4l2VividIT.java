@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -135,6 +136,7 @@ class V4l2VividIT {
             f.data().get(row + (f.width() - 2) * bpp, right);
             assertFalse(java.util.Arrays.equals(left, right), "colour bars, not a uniform frame");
             assertEquals(expected, cam.descriptor().mode().format());
+            assertNull(cam.descriptor().properties().get("buffers"), "a still from an idle camera tells no buffer count");
         } finally {
             f.release();
         }
@@ -228,8 +230,11 @@ class V4l2VividIT {
         List<long[]> seen = new ArrayList<>(); // sequence, monotonic ns
         RecordingSink sink = new RecordingSink(f -> seen.add(new long[] {f.sequence(), f.monotonicNanos()}));
         cam.start(sink);
+        Object buffers;
         try {
             assertEquals(25.0, cam.descriptor().mode().fps(), 0.01);
+            buffers = cam.descriptor().properties().get("buffers");
+            assertTrue(buffers instanceof Integer n && n >= 2, "streaming buffers: " + buffers);
             Thread.sleep(5_000);
             // Delivery depends on how busy this machine is (a loaded, emulated CI host may lose frames): at
             // least 5 s of streaming, and as long as it takes (within the usual bound) to have 25 frames to
@@ -261,6 +266,9 @@ class V4l2VividIT {
         int afterStop = sink.frames;
         Thread.sleep(500);
         assertEquals(afterStop, sink.frames, "no frame reaches the sink after stop() returned");
+        Frame still = cam.captureStill(); // from the idle camera, with fewer buffers of its own
+        still.release();
+        assertEquals(buffers, cam.descriptor().properties().get("buffers"), "the descriptor keeps the streaming count");
     }
 
     @Test
