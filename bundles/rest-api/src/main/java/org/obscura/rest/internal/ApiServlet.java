@@ -122,9 +122,6 @@ public class ApiServlet extends HttpServlet implements EventHandler {
     private final transient DriverDirectory drivers;
     private final transient RestApi api;
     private final transient JsonCodec json = new JsonCodec();
-    /** How much of a refused body is read and dropped so that the 413 reaches the client (see drain). */
-    private static final long DRAIN_LIMIT_BYTES = 4L * 1024 * 1024;
-
     private final int maxBodyBytes;
 
     @Activate
@@ -373,9 +370,9 @@ public class ApiServlet extends HttpServlet implements EventHandler {
      */
     private void drain(InputStream in) {
         try {
-            in.skipNBytes(DRAIN_LIMIT_BYTES);
-        } catch (IOException endOfBodyOrClientGone) {
-            // skipNBytes throws EOFException at the end of a shorter body: that is the normal case.
+            UnreadBodyDrain.readAndDrop(in);
+        } catch (IOException clientGone) {
+            // nothing left to protect
         }
     }
 

@@ -66,19 +66,7 @@ public final class UnreadBodyDrain implements Preprocessor {
             return;
         }
         try {
-            InputStream in = request.getInputStream();
-            long left = LIMIT_BYTES;
-            while (left > 0) {
-                long skipped = in.skip(left);
-                if (skipped > 0) {
-                    left -= skipped;
-                } else if (in.read() < 0) {
-                    return; // the whole body is read: the connection can carry the next request
-                } else {
-                    left--;
-                }
-            }
-            if (in.read() >= 0 && !response.isCommitted()) {
+            if (!readAndDrop(request.getInputStream()) && !response.isCommitted()) {
                 response.setHeader("Connection", "close");
             }
         } catch (IOException | IllegalStateException e) {
@@ -99,6 +87,26 @@ public final class UnreadBodyDrain implements Preprocessor {
             super.reset();
             setHeader("Connection", "close");
         }
+    }
+
+    /**
+     * Reads and drops what is left of a body, at most {@link #LIMIT_BYTES}; blocks while the client sends.
+     *
+     * @return whether the body has been read to its end (the connection can then carry the next request)
+     */
+    static boolean readAndDrop(InputStream in) throws IOException {
+        long left = LIMIT_BYTES;
+        while (left > 0) {
+            long skipped = in.skip(left);
+            if (skipped > 0) {
+                left -= skipped;
+            } else if (in.read() < 0) {
+                return true;
+            } else {
+                left--;
+            }
+        }
+        return in.read() < 0;
     }
 
     private static boolean hasBody(HttpServletRequest request) {
