@@ -116,22 +116,28 @@ class ApiServletHttpTest {
 
     @Test
     void aRefusedBodyBeyondTheDrainLimitEndsTheConnectionSayingSo() throws Exception {
-        String large = "x".repeat((int) UnreadBodyDrain.LIMIT_BYTES + 1024 * 1024);
-        HttpResponse<String> refused = send("PUT", "/api/v1/health", large, Map.of());
-        assertProblem(refused, 405);
-        // The JDK client hides Connection; the next request must work either way, on a new connection.
-        assertEquals(204, send("OPTIONS", "/api/v1/cameras", null, Map.of()).statusCode());
+        // Only the start of the declared body is sent: the answer must come before the rest (which the server
+        // would not read to its end anyway), and say that the connection ends. Sending the whole body would race
+        // the server's close (a broken pipe on this side), which is what the header warns a client of.
+        long declared = UnreadBodyDrain.LIMIT_BYTES + 1024 * 1024;
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("PUT /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + large.length()
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(large.getBytes(StandardCharsets.US_ASCII));
+            out.write(("PUT /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + declared + "\r\n\r\n" + "x".repeat(1024)).getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String head = new String(socket.getInputStream().readNBytes(512), StandardCharsets.ISO_8859_1);
-            assertTrue(head.startsWith("HTTP/1.1 405"), head);
-            assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), head);
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+                int b = in.read();
+                assertTrue(b >= 0, "the connection ended before the answer: " + head);
+                head.write(b);
+            }
+            String text = head.toString(StandardCharsets.ISO_8859_1);
+            assertTrue(text.startsWith("HTTP/1.1 405"), text);
+            assertTrue(text.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), text);
         }
+        assertEquals(204, send("OPTIONS", "/api/v1/cameras", null, Map.of()).statusCode(), "the server goes on");
     }
 
     @Test
