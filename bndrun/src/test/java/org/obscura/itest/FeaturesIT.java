@@ -17,6 +17,7 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
@@ -114,13 +115,7 @@ class FeaturesIT {
         if (progress != null) {
             progress.close();
         }
-        for (String feature : List.of(BROKEN, "lab", "lights", "compat")) {
-            JsonNode f = server.json(server.get("/api/v1/features/" + feature));
-            if (f.path("installed").asBoolean()) {
-                ObscuraServer.Response r = server.delete("/api/v1/features/" + feature);
-                assertEquals(200, r.status(), r::toString);
-            }
-        }
+        uninstallUntilSettled();
         Files.deleteIfExists(featuresDir.resolve(BROKEN + ".json"));
         Files.deleteIfExists(repository.resolve("itest-unresolvable.jar"));
         for (String pid : List.of(LIGHTS_PID, SEQUENCER_PID)) {
@@ -432,6 +427,30 @@ class FeaturesIT {
                 return false;
             }
         }).toList();
+    }
+
+    /**
+     * Uninstalls the features a test may have installed, until none has come back for 2 s. An install followed by
+     * an uninstall within a second can be undone: rest-api writes each change of the features-at-start list back
+     * to its file in conf/ after the change, and FileInstall (scanning every second) may read the file of the
+     * install after the uninstall changed the list again, which puts the feature back on the list and installs
+     * it at start once more.
+     */
+    private void uninstallUntilSettled() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(2)) {
+            for (String feature : List.of(BROKEN, "lab", "lights", "compat")) {
+                JsonNode f = server.json(server.get("/api/v1/features/" + feature));
+                if (f.path("installed").asBoolean()) {
+                    ObscuraServer.Response r = server.delete("/api/v1/features/" + feature);
+                    assertEquals(200, r.status(), r::toString);
+                    quietSince = System.nanoTime();
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "features kept coming back after being uninstalled");
+            Thread.sleep(100);
+        }
     }
 
     private List<Bundle> bundles(String bsn) {
