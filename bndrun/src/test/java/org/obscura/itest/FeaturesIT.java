@@ -431,10 +431,9 @@ class FeaturesIT {
 
     /**
      * Uninstalls the features a test may have installed, until none has come back for 2 s. An install followed by
-     * an uninstall within a second can be undone: rest-api writes each change of the features-at-start list back
-     * to its file in conf/ after the change, and FileInstall (scanning every second) may read the file of the
-     * install after the uninstall changed the list again, which puts the feature back on the list and installs
-     * it at start once more.
+     * an uninstall within a second can still, rarely, be undone: FileInstall (scanning conf/ every second) may read
+     * the features-at-start file just before the uninstall's write-back and compare it just after, which puts the
+     * feature back on the list and installs it at start once more (see ConfigFileWriteBack).
      */
     private void uninstallUntilSettled() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

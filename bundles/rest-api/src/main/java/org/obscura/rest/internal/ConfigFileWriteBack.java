@@ -22,7 +22,7 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationEvent;
-import org.osgi.service.cm.ConfigurationListener;
+import org.osgi.service.cm.SynchronousConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -43,11 +43,17 @@ import org.slf4j.LoggerFactory;
  * change that came from the file itself, or a file the REST API wrote first) is left untouched, so nothing loops.
  * When a linked configuration is deleted (web console, Gogo), its file is deleted too, as FileInstall would.
  *
- * <p>Inactive when FileInstall is not configured or writes back itself. Events arrive on ConfigAdmin's event
- * thread, one at a time; the pid-to-file map is also read there.
+ * <p>Synchronous: the file is written on the thread that changed the configuration, before its {@code update()}
+ * returns. Delivered later (an asynchronous listener, as this was), the file lagged its configuration, and
+ * FileInstall's scan of {@code conf/} could read the file of the change before and put those values back: a
+ * feature installed and uninstalled within a second came back. A scan that reads a file just before a change and
+ * compares it just after can still do that; the window is now as short as that scan. Events of different threads
+ * are taken one at a time.
+ *
+ * <p>Inactive when FileInstall is not configured or writes back itself.
  */
-@Component(service = ConfigurationListener.class, immediate = true)
-public final class ConfigFileWriteBack implements ConfigurationListener {
+@Component(service = SynchronousConfigurationListener.class, immediate = true)
+public final class ConfigFileWriteBack implements SynchronousConfigurationListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigFileWriteBack.class);
 
@@ -81,7 +87,7 @@ public final class ConfigFileWriteBack implements ConfigurationListener {
     }
 
     @Override
-    public void configurationEvent(ConfigurationEvent event) {
+    public synchronized void configurationEvent(ConfigurationEvent event) {
         if (files == null) {
             return;
         }
